@@ -1,0 +1,29 @@
+/** @type {import('jest').Config} */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  // Runtime sources are ESM with explicit `.js` specifiers; map them back to the `.ts` files.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/test/runtime/**/*.spec.ts',
+        '<rootDir>/test/schematics/**/*.spec.ts',
+        '<rootDir>/test/builders/**/*.spec.ts',
+        '<rootDir>/test/docs/**/*.spec.ts',
+        '<rootDir>/test/package/**/*.spec.ts',
+      ],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+    },
+  ],
+};

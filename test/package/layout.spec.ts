@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+describe('package layout', () => {
+  it('points main/exports at the built ESM runtime', () => {
+    const entry = pkg.exports['.'];
+    expect(entry.default).toBe('./dist/runtime/index.js');
+    expect(existsSync(join(root, entry.default))).toBe(true);
+    expect(existsSync(join(root, entry.types))).toBe(true);
+    const marker = JSON.parse(readFileSync(join(root, 'dist/runtime/package.json'), 'utf8'));
+    expect(marker.type).toBe('module');
+  });
+
+  it('registers the schematics collection and builders that exist on disk', () => {
+    for (const [field, listKey] of [['schematics', 'schematics'], ['builders', 'builders']] as const) {
+      const manifest = JSON.parse(readFileSync(join(root, pkg[field]), 'utf8'));
+      for (const [name, def] of Object.entries<Record<string, string>>(manifest[listKey])) {
+        const factory = (def['factory'] ?? def['implementation']).split('#')[0];
+        expect({ name, built: existsSync(join(root, factory + '.js')) }).toEqual({ name, built: true });
+        expect({ name, schema: existsSync(join(root, def['schema'])) }).toEqual({ name, schema: true });
+      }
+    }
+  });
+});
