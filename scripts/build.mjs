@@ -3,7 +3,7 @@
 // - schematics/ -> dist/schematics (CommonJS; run by the Angular CLI)
 // - builders/   -> dist/builders (CommonJS; run by Architect)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
