@@ -1,0 +1,42 @@
+/** The `200` answer of the invalidate endpoint (DESIGN.md). */
+export interface InvalidateAnswer {
+  invalidated: string[];
+  notInCache: string[];
+  /** URL → reason the server could not invalidate it. */
+  failed: Record<string, string>;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/**
+ * Checks that a parsed JSON value has the contract's shape. `failed` may be left out (no failures).
+ * @returns the answer, or a short description of what is wrong with it.
+ */
+export function parseAnswer(value: unknown): InvalidateAnswer | { malformed: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { malformed: 'expected a JSON object' };
+  }
+  const record = value as Record<string, unknown>;
+  if (!isStringArray(record['invalidated'])) {
+    return { malformed: '"invalidated" is not a list of URLs' };
+  }
+  if (!isStringArray(record['notInCache'])) {
+    return { malformed: '"notInCache" is not a list of URLs' };
+  }
+  const failed = record['failed'] ?? {};
+  if (
+    typeof failed !== 'object' ||
+    failed === null ||
+    Array.isArray(failed) ||
+    !Object.values(failed).every((reason) => typeof reason === 'string')
+  ) {
+    return { malformed: '"failed" is not an object of URL → reason' };
+  }
+  return {
+    invalidated: record['invalidated'],
+    notInCache: record['notInCache'],
+    failed: failed as Record<string, string>,
+  };
+}

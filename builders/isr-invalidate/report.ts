@@ -1,0 +1,46 @@
+import type { TagFailure, Totals, UrlResult } from './results';
+
+/** Column labels, padded so the paths line up. */
+const LABELS: Record<UrlResult['status'], string> = {
+  invalidated: 'invalidated ',
+  notInCache: 'not in cache',
+  failed: 'FAILED      ',
+};
+
+/** One report line for a URL, e.g. `  invalidated   /blog/hello`. */
+export function formatUrlResult(result: UrlResult): string {
+  const tag = result.byTag ? ' (by tag)' : '';
+  const reason = result.status === 'failed' ? `: ${result.reason ?? 'unknown reason'}` : '';
+  return `  ${LABELS[result.status]}  ${result.url}${tag}${reason}`;
+}
+
+/** One report line for a tag whose request failed. */
+export function formatTagFailure(failure: TagFailure): string {
+  return `  ${LABELS.failed}  tag "${failure.tag}": ${failure.reason}`;
+}
+
+/** The line printed before sending. */
+export function formatStart(endpoint: URL, urls: number, tags: number, batches: number): string {
+  const what = [count(urls, 'URL'), ...(tags > 0 ? [count(tags, 'tag')] : [])].join(' and ');
+  return `Invalidating ${what} at ${endpoint.href}${batches > 1 ? ` in ${batches} requests` : ''}.`;
+}
+
+/** Progress after each batch of a multi-batch run. */
+export function formatProgress(done: number, batches: number, sent: number, total: number): string {
+  return `[${done}/${batches}] ${sent} of ${total} entries sent`;
+}
+
+/** The closing summary, e.g. `3 URLs: 2 invalidated, 1 not in cache, 0 failed in 0.41 s.` */
+export function formatSummary(totals: Totals, elapsedMs: number): string {
+  const all = totals.invalidated + totals.notInCache + totals.failed;
+  const tagged = totals.byTag > 0 ? ` (${totals.byTag} through tags)` : '';
+  const tagFailures = totals.tagFailures > 0 ? `, ${count(totals.tagFailures, 'tag')} failed` : '';
+  return (
+    `${count(all, 'URL')}${tagged}: ${totals.invalidated} invalidated, ${totals.notInCache} not in cache, ` +
+    `${totals.failed} failed${tagFailures} in ${(elapsedMs / 1000).toFixed(2)} s.`
+  );
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,84 @@
+import type { Batch } from './batches';
+import type { BatchOutcome } from './send-batch';
+
+/** What became of one URL. */
+export interface UrlResult {
+  url: string;
+  status: 'invalidated' | 'notInCache' | 'failed';
+  /** Why it failed (only for `failed`). */
+  reason?: string;
+  /** True for pages the server reported because of a tag rather than an explicit URL. */
+  byTag: boolean;
+}
+
+/** A tag whose request failed as a whole. */
+export interface TagFailure {
+  tag: string;
+  reason: string;
+}
+
+/** The results of one batch. */
+export interface BatchResult {
+  urls: UrlResult[];
+  tagFailures: TagFailure[];
+}
+
+/** Totals over a whole run. */
+export interface Totals {
+  invalidated: number;
+  notInCache: number;
+  failed: number;
+  /** Of `invalidated` + `notInCache`, how many came from tags. */
+  byTag: number;
+  tagFailures: number;
+}
+
+/**
+ * Maps a batch's outcome onto its URLs and tags. A URL the server leaves out of its answer
+ * counts as failed: success must be positive. URLs in the answer that were not asked for came
+ * from tags and are reported as such.
+ */
+export function batchResult(batch: Batch, outcome: BatchOutcome): BatchResult {
+  if (!outcome.ok) {
+    return {
+      urls: batch.urls.map((url) => ({ url, status: 'failed', reason: outcome.reason, byTag: false })),
+      tagFailures: batch.tags.map((tag) => ({ tag, reason: outcome.reason })),
+    };
+  }
+  const { invalidated, notInCache, failed } = outcome.answer;
+  const invalidatedSet = new Set(invalidated);
+  const notInCacheSet = new Set(notInCache);
+  const failedMap = new Map(Object.entries(failed));
+  const statusOf = (url: string, byTag: boolean): UrlResult => {
+    const failure = failedMap.get(url);
+    if (failure !== undefined) return { url, status: 'failed', reason: `the server could not invalidate it: ${failure}`, byTag };
+    if (invalidatedSet.has(url)) return { url, status: 'invalidated', byTag };
+    if (notInCacheSet.has(url)) return { url, status: 'notInCache', byTag };
+    return { url, status: 'failed', reason: "the server's answer does not mention this URL", byTag };
+  };
+
+  const asked = new Set(batch.urls);
+  const extra = [...new Set([...invalidated, ...notInCache, ...failedMap.keys()])].filter((url) => !asked.has(url));
+  return {
+    urls: [...batch.urls.map((url) => statusOf(url, false)), ...extra.map((url) => statusOf(url, true))],
+    tagFailures: [],
+  };
+}
+
+/** Adds up the results of all batches. */
+export function totalsOf(results: readonly BatchResult[]): Totals {
+  const totals: Totals = { invalidated: 0, notInCache: 0, failed: 0, byTag: 0, tagFailures: 0 };
+  for (const result of results) {
+    for (const url of result.urls) {
+      totals[url.status]++;
+      if (url.byTag && url.status !== 'failed') totals.byTag++;
+    }
+    totals.tagFailures += result.tagFailures.length;
+  }
+  return totals;
+}
+
+/** The run succeeds only when every URL was invalidated or not in cache and no tag request failed. */
+export function succeeded(totals: Totals): boolean {
+  return totals.failed === 0 && totals.tagFailures === 0;
+}

@@ -1,0 +1,99 @@
+import { parseAnswer } from '../../../builders/isr-invalidate/answer';
+import { planBatches, requestBody } from '../../../builders/isr-invalidate/batches';
+import { normaliseOptions, readToken, resolveEndpoint } from '../../../builders/isr-invalidate/options';
+import { OptionsError } from '../../../builders/isr-invalidate/options-error';
+import { clean } from '../../../builders/isr-invalidate/reasons';
+import { formatSummary } from '../../../builders/isr-invalidate/report';
+import { batchResult, succeeded, totalsOf } from '../../../builders/isr-invalidate/results';
+import { parseUrlsFile } from '../../../builders/isr-invalidate/urls-file';
+
+// The builder's pure parts; the HTTP behaviour is covered by errors.spec.ts and contract.spec.ts.
+describe('isr-invalidate pure helpers', () => {
+  it('parses a URL list file: trims, skips blanks and # comments, accepts CRLF', () => {
+    expect(parseUrlsFile('# header\r\n/a\r\n\r\n   \n  /b  \n#/c\n/d?page=2\n')).toEqual(['/a', '/b', '/d?page=2']);
+    expect(parseUrlsFile('')).toEqual([]);
+  });
+
+  it('plans batches of at most `size` entries, URLs first, then tags', () => {
+    expect(planBatches(['/1', '/2', '/3'], ['t1', 't2'], 2)).toEqual([
+      { urls: ['/1', '/2'], tags: [] },
+      { urls: ['/3'], tags: ['t1'] },
+      { urls: [], tags: ['t2'] },
+    ]);
+    expect(planBatches([], [], 5)).toEqual([]);
+    expect(requestBody({ urls: [], tags: ['t2'] })).toEqual({ tags: ['t2'] });
+    expect(requestBody({ urls: ['/1'], tags: [] })).toEqual({ urlsToInvalidate: ['/1'] });
+  });
+
+  it('keeps a path prefix of baseUrl and refuses credentials or other schemes', () => {
+    expect(resolveEndpoint('https://example.com/shop/', '/api/invalidate').href).toBe('https://example.com/shop/api/invalidate');
+    expect(resolveEndpoint('HTTP://Example.com', '/x').href).toBe('http://example.com/x');
+    expect(() => resolveEndpoint('https://user:pw@example.com', '/x')).toThrow(OptionsError);
+    expect(() => resolveEndpoint('file:///etc/passwd', '/x')).toThrow('--base-url must start with http:// or https://');
+    expect(() => resolveEndpoint('not a url', '/x')).toThrow('is not a URL');
+    expect(() => resolveEndpoint('https://example.com', '//evil.example/x')).toThrow('--path');
+  });
+
+  it('normalises options: de-duplicates, reduces same-origin URLs to paths, applies defaults', () => {
+    const plan = normaliseOptions({ baseUrl: 'https://example.com', urls: ['/a', 'https://example.com/b?x=1#top', '/a'], tags: [' posts ', 'posts'] }, ['/b?x=1', '/c']);
+    expect(plan).toEqual({
+      endpoint: new URL('https://example.com/api/invalidate'),
+      urls: ['/a', '/b?x=1', '/c'],
+      tags: ['posts'],
+      tokenEnv: 'ISR_INVALIDATE_TOKEN',
+      timeoutMs: 10_000,
+      retries: 2,
+      batchSize: 100,
+      dryRun: false,
+    });
+    expect(() => normaliseOptions({ baseUrl: 'https://example.com', urls: ['/a'], batchSize: 0 })).toThrow('--batch-size must be a whole number of at least 1');
+    expect(() => normaliseOptions({ baseUrl: 'https://example.com', urls: ['/a'], tokenEnv: 's3cret-value!' })).toThrow('--token-env must be the NAME');
+    expect(() => normaliseOptions({ baseUrl: 'https://example.com', tags: [''] })).toThrow('--tags contains an empty tag.');
+  });
+
+  it('reads the token only from the named variable; blank counts as missing', () => {
+    expect(readToken({ MY_TOKEN: ' abc ' }, 'MY_TOKEN')).toBe('abc');
+    expect(() => readToken({ MY_TOKEN: '  ' }, 'MY_TOKEN')).toThrow('The environment variable MY_TOKEN is not set.');
+    expect(() => readToken({}, 'MY_TOKEN')).toThrow(OptionsError);
+  });
+
+  it('cleans server text to one short line and masks the token', () => {
+    expect(clean('bad\n  token  s3cret-xyz\tgiven', 's3cret-xyz')).toBe('bad token *** given');
+    expect(clean('x'.repeat(300), 't', 50)).toHaveLength(50);
+  });
+
+  it('validates the answer shape', () => {
+    expect(parseAnswer({ invalidated: ['/a'], notInCache: [] })).toEqual({ invalidated: ['/a'], notInCache: [], failed: {} });
+    expect(parseAnswer([])).toEqual({ malformed: 'expected a JSON object' });
+    expect(parseAnswer({ invalidated: ['/a'], notInCache: [1] })).toEqual({ malformed: '"notInCache" is not a list of URLs' });
+    expect(parseAnswer({ invalidated: [], notInCache: [], failed: { '/a': 3 } })).toEqual({
+      malformed: '"failed" is not an object of URL → reason',
+    });
+  });
+
+  it('attributes URLs the server adds to tags and counts them in the totals', () => {
+    const result = batchResult(
+      { urls: ['/a', '/b'], tags: ['posts'] },
+      { ok: true, attempts: 1, answer: { invalidated: ['/a', '/p/1'], notInCache: ['/b', '/p/2'], failed: {} } },
+    );
+    expect(result.urls).toEqual([
+      { url: '/a', status: 'invalidated', byTag: false },
+      { url: '/b', status: 'notInCache', byTag: false },
+      { url: '/p/1', status: 'invalidated', byTag: true },
+      { url: '/p/2', status: 'notInCache', byTag: true },
+    ]);
+    const totals = totalsOf([result]);
+    expect(totals).toEqual({ invalidated: 2, notInCache: 2, failed: 0, byTag: 2, tagFailures: 0 });
+    expect(succeeded(totals)).toBe(true);
+    expect(formatSummary(totals, 1234)).toBe('4 URLs (2 through tags): 2 invalidated, 2 not in cache, 0 failed in 1.23 s.');
+  });
+
+  it('fails every URL and tag of a batch whose request failed', () => {
+    const result = batchResult({ urls: ['/a'], tags: ['posts'] }, { ok: false, attempts: 3, reason: 'timeout' });
+    expect(result).toEqual({
+      urls: [{ url: '/a', status: 'failed', reason: 'timeout', byTag: false }],
+      tagFailures: [{ tag: 'posts', reason: 'timeout' }],
+    });
+    expect(succeeded(totalsOf([result]))).toBe(false);
+  });
+});
