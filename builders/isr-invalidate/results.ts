@@ -57,11 +57,20 @@ export function batchResult(batch: Batch, outcome: BatchOutcome): BatchResult {
     return { url, status: 'failed', reason: "the server's answer does not mention this URL", byTag };
   };
 
+  // ng-isr's runtime reports a tag it could not look up as `failed["tag:<name>"]`.
+  const tagFailures: TagFailure[] = [];
+  for (const tag of batch.tags) {
+    const failure = failedMap.get(`tag:${tag}`);
+    if (failure !== undefined && !batch.urls.includes(`tag:${tag}`)) {
+      tagFailures.push({ tag, reason: `the server could not look it up: ${failure}` });
+      failedMap.delete(`tag:${tag}`);
+    }
+  }
   const asked = new Set(batch.urls);
   const extra = [...new Set([...invalidated, ...notInCache, ...failedMap.keys()])].filter((url) => !asked.has(url));
   return {
     urls: [...batch.urls.map((url) => statusOf(url, false)), ...extra.map((url) => statusOf(url, true))],
-    tagFailures: [],
+    tagFailures,
   };
 }
 

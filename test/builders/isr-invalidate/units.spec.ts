@@ -88,6 +88,18 @@ describe('isr-invalidate pure helpers', () => {
     expect(formatSummary(totals, 1234)).toBe('4 URLs (2 through tags): 2 invalidated, 2 not in cache, 0 failed in 1.23 s.');
   });
 
+  it('reports a tag the server could not look up as a failed tag', () => {
+    const result = batchResult(
+      { urls: ['/a'], tags: ['posts'] },
+      { ok: true, attempts: 1, answer: { invalidated: ['/a'], notInCache: [], failed: { 'tag:posts': 'cache unavailable: ECONNREFUSED' } } },
+    );
+    expect(result).toEqual({
+      urls: [{ url: '/a', status: 'invalidated', byTag: false }],
+      tagFailures: [{ tag: 'posts', reason: 'the server could not look it up: cache unavailable: ECONNREFUSED' }],
+    });
+    expect(succeeded(totalsOf([result]))).toBe(false);
+  });
+
   it('fails every URL and tag of a batch whose request failed', () => {
     const result = batchResult({ urls: ['/a'], tags: ['posts'] }, { ok: false, attempts: 3, reason: 'timeout' });
     expect(result).toEqual({
