@@ -1,0 +1,201 @@
+// Test support for the isr-route schematic: real workspaces made by @schematics/angular at test
+// time, the "ng-isr is set up" marks `ng add ng-isr` writes, AST readers, and a type-check on disk.
+import { logging } from '@angular-devkit/core';
+import { SchematicTestRunner, UnitTestTree } from '@angular-devkit/schematics/testing';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as ts from 'typescript';
+
+export const REPO = join(__dirname, '../../..');
+export const APP = '/projects/app/src/app';
+
+const angular = new SchematicTestRunner('@schematics/angular', join(REPO, 'node_modules/@schematics/angular/collection.json'));
+export const isrRunner = new SchematicTestRunner('ng-isr', join(REPO, 'collection.json'));
+
+export interface WorkspaceOptions {
+  standalone?: boolean;
+  ssr?: boolean;
+  /** Add what `ng add ng-isr` leaves behind (dependency + `provideISR()` in the server config). */
+  isrSetUp?: boolean;
+}
+
+/** `ng new ws --create-application=false` + `ng g application app --ssr` (Angular 21.2.24 defaults). */
+export async function createWorkspace(options: WorkspaceOptions = {}): Promise<UnitTestTree> {
+  const { standalone = true, ssr = true, isrSetUp = true } = options;
+  let tree = await angular.runSchematic('workspace', { name: 'ws', newProjectRoot: 'projects', version: '21.2.24' });
+  tree = await angular.runSchematic('application', { name: 'app', ssr, standalone }, tree);
+  if (isrSetUp) {
+    markIsrSetUp(tree, standalone);
+  }
+
+  return tree;
+}
+
+/** Server config file of the generated app. */
+export function serverConfigFile(standalone: boolean): string {
+  return `${APP}/${standalone ? 'app.config.server.ts' : 'app.module.server.ts'}`;
+}
+
+/** Writes the two marks the schematic checks: `ng-isr` in dependencies and `provideISR()` in the server providers. */
+export function markIsrSetUp(tree: UnitTestTree, standalone: boolean): void {
+  const pkg = JSON.parse(tree.readContent('/package.json'));
+  pkg.dependencies['ng-isr'] = '^0.1.0';
+  tree.overwrite('/package.json', JSON.stringify(pkg, null, 2) + '\n');
+  const file = serverConfigFile(standalone);
+  const text = tree.readContent(file);
+  const call = 'provideServerRendering(withRoutes(serverRoutes))';
+  if (!text.includes(call)) {
+    throw new Error(`unexpected server config:\n${text}`);
+  }
+  tree.overwrite(file, `import { provideISR } from 'ng-isr';\n${text.replace(call, `${call}, provideISR()`)}`);
+}
+
+/** Runs the schematic, collecting what it logs. */
+export async function runIsrRoute(
+  tree: UnitTestTree,
+  options: Record<string, unknown>,
+): Promise<{ tree: UnitTestTree; logs: string[] }> {
+  const logs: string[] = [];
+  const subscription = isrRunner.logger.subscribe((entry: logging.LogEntry) => logs.push(`${entry.level}: ${entry.message}`));
+  try {
+    const result = await isrRunner.runSchematic('isr-route', { project: 'app', ...options }, tree);
+
+    return { tree: result, logs };
+  } finally {
+    subscription.unsubscribe();
+  }
+}
+
+/** Every file's content, to compare trees before and after a run. */
+export function snapshot(tree: UnitTestTree): Map<string, string> {
+  return new Map(tree.files.map((file) => [file, tree.readContent(file)]));
+}
+
+/** A route object read back from source: its path and each property's initializer text. */
+export interface RouteView {
+  path: string | undefined;
+  properties: Record<string, string>;
+  data: Record<string, string> | undefined;
+  node: ts.ObjectLiteralExpression;
+}
+
+function parse(tree: UnitTestTree, file: string): ts.SourceFile {
+  return ts.createSourceFile(file, tree.readContent(file), ts.ScriptTarget.Latest, true);
+}
+
+function objectProperties(object: ts.ObjectLiteralExpression, source: ts.SourceFile): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const property of object.properties) {
+    if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name)) {
+      result[property.name.text] = property.initializer.getText(source);
+    }
+  }
+
+  return result;
+}
+
+/**
+ * The elements of the array a top-level `const <variable>` holds, or (when `variable` is omitted)
+ * of the array literal passed inline to `RouterModule.forRoot(...)`.
+ */
+export function readRoutes(tree: UnitTestTree, file: string, variable?: string): RouteView[] {
+  const source = parse(tree, file);
+  let array: ts.ArrayLiteralExpression | undefined;
+  const visit = (node: ts.Node): void => {
+    if (variable && ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === variable) {
+      array = node.initializer && ts.isArrayLiteralExpression(node.initializer) ? node.initializer : undefined;
+    }
+    if (!variable && ts.isCallExpression(node) && node.expression.getText(source) === 'RouterModule.forRoot') {
+      const [argument] = node.arguments;
+      array = argument && ts.isArrayLiteralExpression(argument) ? argument : undefined;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  if (!array) {
+    throw new Error(`no routes array in ${file}`);
+  }
+
+  return array.elements.map((element) => {
+    if (!ts.isObjectLiteralExpression(element)) {
+      throw new Error(`route is not an object literal: ${element.getText(source)}`);
+    }
+    const properties = objectProperties(element, source);
+    const dataNode = element.properties.find(
+      (property): property is ts.PropertyAssignment =>
+        ts.isPropertyAssignment(property) && property.name.getText(source) === 'data',
+    );
+    const data =
+      dataNode && ts.isObjectLiteralExpression(dataNode.initializer)
+        ? objectProperties(dataNode.initializer, source)
+        : undefined;
+    const path = properties['path'] === undefined ? undefined : (JSON.parse(properties['path'].replace(/'/g, '"')) as string);
+
+    return { path, properties, data, node: element };
+  });
+}
+
+/** Named imports of a file, as `name -> module`. */
+export function readImports(tree: UnitTestTree, file: string): Array<[string, string]> {
+  const source = parse(tree, file);
+
+  return source.statements.filter(ts.isImportDeclaration).flatMap((declaration) => {
+    const module = (declaration.moduleSpecifier as ts.StringLiteral).text;
+    const clause = declaration.importClause;
+    const names: Array<[string, string]> = clause?.name ? [[clause.name.text, module]] : [];
+    if (clause?.namedBindings && ts.isNamedImports(clause.namedBindings)) {
+      names.push(...clause.namedBindings.elements.map((element): [string, string] => [element.name.text, module]));
+    }
+
+    return names;
+  });
+}
+
+const CACHE = join(homedir(), '.cache/ng-isr/isr-route-typecheck');
+
+/**
+ * Writes the tree to a temporary folder (with this repo's node_modules, i.e. @angular/* 21.2.24)
+ * and type-checks `entryFiles` (and what they import) with the app's own tsconfig
+ * (strict, `module: preserve`), returning the diagnostics as text (empty = it compiles).
+ */
+export function typeCheck(tree: UnitTestTree, entryFiles: string[]): string[] {
+  mkdirSync(CACHE, { recursive: true });
+  const dir = mkdtempSync(join(CACHE, 'ws-'));
+  try {
+    for (const file of tree.files) {
+      const target = join(dir, file);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, tree.readContent(file));
+    }
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const config = join(dir, 'projects/app/tsconfig.check.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        extends: './tsconfig.app.json',
+        compilerOptions: { noEmit: true },
+        include: [],
+        files: entryFiles.map((file) => join(dir, file)),
+      }),
+    );
+    const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
+    });
+    if (!parsed) {
+      throw new Error('unreadable tsconfig');
+    }
+    const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
+
+    return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+      const where = diagnostic.file ? `${diagnostic.file.fileName.slice(dir.length)}: ` : '';
+
+      return where + ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
