@@ -1,0 +1,59 @@
+import { LRUCache } from 'lru-cache';
+import type { CacheEntry } from './cache-handler.js';
+import { entryByteSize } from './entry-size.js';
+
+/** Options of the small in-process layer the filesystem and Redis tiers can keep in front. */
+export interface MemoryLayerOptions {
+  /** Upper bound of the layer in bytes (payload + metadata estimate). */
+  maxBytes: number;
+}
+
+/**
+ * Hot entries kept in process so that a HIT needs no disk read or network round trip.
+ * It is a read-through copy: the tier behind it stays the source of truth, and every write,
+ * delete or invalidation of a key goes through {@link MemoryLayer.delete}/{@link MemoryLayer.set}.
+ */
+export class MemoryLayer {
+  private readonly lru: LRUCache<string, CacheEntry>;
+
+  constructor(options: MemoryLayerOptions) {
+    if (!Number.isFinite(options.maxBytes) || options.maxBytes <= 0) {
+      throw new Error(`memoryLayer.maxBytes must be a positive number, got ${options.maxBytes}`);
+    }
+    this.lru = new LRUCache<string, CacheEntry>({
+      maxSize: options.maxBytes,
+      sizeCalculation: entryByteSize,
+    });
+  }
+
+  get(key: string): CacheEntry | undefined {
+    return this.lru.get(key);
+  }
+
+  /** Keeps `entry`; an entry larger than the whole layer is simply not kept. */
+  set(entry: CacheEntry): void {
+    if (entryByteSize(entry) > this.lru.maxSize) {
+      this.lru.delete(entry.key);
+      return;
+    }
+    this.lru.set(entry.key, entry);
+  }
+
+  delete(key: string): void {
+    this.lru.delete(key);
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+
+  /** Number of entries held (for tests and diagnostics). */
+  get size(): number {
+    return this.lru.size;
+  }
+}
+
+/** Builds the layer from the `memoryLayer` option: `false`/`undefined` disables it. */
+export function createMemoryLayer(option: MemoryLayerOptions | false | undefined): MemoryLayer | undefined {
+  return option ? new MemoryLayer(option) : undefined;
+}
