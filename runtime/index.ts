@@ -3,3 +3,22 @@
  * Imported by the app's `server.ts` (ISRHandler, cache handlers) and server config (provideISR).
  */
 export type { CacheEntry, CacheEntryVariants, CacheHandler } from './cache/cache-handler.js';
+export { ISRHandler } from './isr-handler.js';
+export type { RenderOutcome } from './isr-handler.js';
+export { DEFAULT_CREDENTIAL_COOKIES, DEFAULT_RENDER_TIMEOUT_MS } from './isr-handler-options.js';
+export type { ISRHandlerOptions, InvalidateOptions } from './isr-handler-options.js';
+export type { ISREvent, ISREventListener, RenderCause } from './isr-events.js';
+export { provideISR } from './provide-isr.js';
+export { ISRRenderContext } from './isr-render-context.js';
+export type { ISRRenderReport } from './isr-render-context.js';
+export { MemoryCacheHandler, DEFAULT_MEMORY_CACHE_BYTES } from './cache/memory-cache-handler.js';
+export type { MemoryCacheHandlerOptions } from './cache/memory-cache-handler.js';
+export type { ISREngine, ISRRenderRequest, RenderedPage } from './engine/isr-engine.js';
+export type { AngularAppEngineLike } from './engine/angular-app-engine-adapter.js';
+export type { CommonEngineLike } from './engine/common-engine-adapter.js';
+export type { ISRLogger } from './utils/logger.js';
+export type { CacheControlOptions } from './utils/cache-control.js';
+export type { RetryOptions } from './utils/backoff.js';
+export type { InvalidateResult } from './invalidate-endpoint.js';
+export type { ISRCacheStatus } from './utils/write-entry.js';
+export { DEFAULT_TRACKING_PARAMS } from './utils/cache-key.js';

@@ -1,0 +1,107 @@
+import { LRUCache } from 'lru-cache';
+import type { CacheEntry, CacheHandler } from './cache-handler.js';
+
+/** Default byte budget of {@link MemoryCacheHandler}: 64 MiB. */
+export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** Fixed per-entry allowance for the object, its key in the maps and the metadata fields. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+export interface MemoryCacheHandlerOptions {
+  /**
+   * Upper bound of the bytes held (bodies, compressed variants, headers, keys). The least
+   * recently used pages are evicted beyond it; a single page larger than the bound is not stored.
+   * Default {@link DEFAULT_MEMORY_CACHE_BYTES} (64 MiB).
+   */
+  maxBytes?: number;
+}
+
+/** Bytes an entry occupies, as counted against `maxBytes`. */
+export function entrySizeInBytes(entry: CacheEntry): number {
+  let size = ENTRY_OVERHEAD_BYTES + entry.body.length + Buffer.byteLength(entry.key) * 2 + entry.etag.length;
+  size += (entry.variants.br?.length ?? 0) + (entry.variants.gzip?.length ?? 0);
+  for (const [name, value] of Object.entries(entry.headers)) {
+    size += name.length + value.length;
+  }
+  for (const tag of entry.tags) {
+    size += tag.length * 2;
+  }
+  return size;
+}
+
+/**
+ * In-process cache tier: an LRU bounded by bytes (`lru-cache`) plus a tag index. Lost on
+ * restart and not shared between processes; use the filesystem or Redis tier for that.
+ */
+export class MemoryCacheHandler implements CacheHandler {
+  /** The configured byte budget. */
+  readonly maxBytes: number;
+  private readonly entries: LRUCache<string, CacheEntry>;
+  private readonly tagIndex = new Map<string, Set<string>>();
+
+  constructor(options: MemoryCacheHandlerOptions = {}) {
+    const maxBytes = options.maxBytes ?? DEFAULT_MEMORY_CACHE_BYTES;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+      throw new TypeError(`MemoryCacheHandler: maxBytes must be a positive integer, got ${String(options.maxBytes)}`);
+    }
+    this.maxBytes = maxBytes;
+    this.entries = new LRUCache<string, CacheEntry>({
+      maxSize: maxBytes,
+      sizeCalculation: entrySizeInBytes,
+      // Keeps the tag index in step with evictions, replacements and deletes.
+      dispose: (entry, key) => this.unindex(key, entry.tags),
+    });
+  }
+
+  /** Bytes currently held, as counted against `maxBytes`. */
+  get sizeInBytes(): number {
+    return this.entries.calculatedSize;
+  }
+
+  /** Number of stored pages. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    return this.entries.get(key);
+  }
+
+  async set(entry: CacheEntry): Promise<void> {
+    this.entries.set(entry.key, entry);
+    // lru-cache refuses entries larger than the whole budget; index only what it kept.
+    if (this.entries.peek(entry.key) !== entry) {
+      return;
+    }
+    for (const tag of entry.tags) {
+      let keys = this.tagIndex.get(tag);
+      if (!keys) {
+        keys = new Set();
+        this.tagIndex.set(tag, keys);
+      }
+      keys.add(entry.key);
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.entries.delete(key);
+  }
+
+  async keysByTag(tag: string): Promise<string[]> {
+    return [...(this.tagIndex.get(tag) ?? [])];
+  }
+
+  async clear(): Promise<void> {
+    this.entries.clear();
+    this.tagIndex.clear();
+  }
+
+  private unindex(key: string, tags: readonly string[]): void {
+    for (const tag of tags) {
+      const keys = this.tagIndex.get(tag);
+      if (keys?.delete(key) && keys.size === 0) {
+        this.tagIndex.delete(tag);
+      }
+    }
+  }
+}

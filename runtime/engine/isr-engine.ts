@@ -1,0 +1,32 @@
+import type { IncomingMessage } from 'node:http';
+import type { ISRRenderContext } from '../isr-render-context.js';
+import type { RenderedPage } from '../utils/cacheability.js';
+
+/** One render the handler asks an engine for. */
+export interface ISRRenderRequest {
+  /** Absolute URL to render (`http://host/path?query`). */
+  url: string;
+  /** Headers of the request to render; for background renders only `host` and `accept`. */
+  headers: Record<string, string>;
+  /**
+   * The visitor's request for foreground renders (engines that validate Host or forwarded
+   * headers read them from here); absent for background (synthetic) renders.
+   */
+  nodeRequest?: IncomingMessage;
+  /** Mount path of the handler (`req.baseUrl`), for `APP_BASE_HREF`. */
+  baseUrl: string;
+  /** Object the app writes its {@link ISRRenderReport} into (`REQUEST_CONTEXT` / provider). */
+  context: ISRRenderContext;
+  /** Aborted when the render timed out. */
+  signal: AbortSignal;
+}
+
+/**
+ * Adapter between ISRHandler and an Angular engine (or any renderer). `null` = the engine has no
+ * page for this URL (the handler calls `next()`). Rejections are render errors.
+ */
+export interface ISREngine {
+  render(request: ISRRenderRequest): Promise<RenderedPage | null>;
+}
+
+export type { RenderedPage };

@@ -1,0 +1,91 @@
+import type { CacheHandler } from './cache/cache-handler.js';
+import type { AngularAppEngineLike } from './engine/angular-app-engine-adapter.js';
+import type { CommonEngineLike } from './engine/common-engine-adapter.js';
+import type { ISREngine } from './engine/isr-engine.js';
+import type { ISREventListener } from './isr-events.js';
+import type { RetryOptions } from './utils/backoff.js';
+import type { CacheControlOptions } from './utils/cache-control.js';
+import type { ISRLogger } from './utils/logger.js';
+
+/** Limits of the invalidate endpoint. */
+export interface InvalidateOptions {
+  /** Most entries in `urlsToInvalidate` + `tags` per request (else 413). Default 100. */
+  maxUrls?: number;
+  /** Largest body the endpoint reads itself (else 413). Default 65536 bytes. */
+  maxBodyBytes?: number;
+  /** Regenerations run at once while invalidating. Default 4. */
+  concurrency?: number;
+}
+
+/** Cookies that mark a request as carrying credentials by default (requests with them BYPASS). */
+export const DEFAULT_CREDENTIAL_COOKIES: readonly string[] = [
+  'connect.sid',
+  'session',
+  'sessionid',
+  'sid',
+  'auth',
+  'token',
+  'access_token',
+  'jwt',
+];
+
+/** Default render timeout: 30 s. */
+export const DEFAULT_RENDER_TIMEOUT_MS = 30_000;
+
+/**
+ * Options of {@link ISRHandler}. Give exactly one engine: `angularAppEngine` (Angular 19+),
+ * `commonEngine` with `bootstrap`, `indexHtml` and `browserDistFolder` (the generated server.ts
+ * of Angular 17–19), or a custom `engine`.
+ */
+export interface ISRHandlerOptions {
+  /** The app's `AngularNodeAppEngine` instance. */
+  angularAppEngine?: AngularAppEngineLike;
+  /** The app's `CommonEngine` instance (needs `bootstrap`, `indexHtml`, `browserDistFolder`). */
+  commonEngine?: CommonEngineLike;
+  /** Bootstrap function or server module passed to `CommonEngine.render`. */
+  bootstrap?: unknown;
+  /** Absolute path of `index.server.html` (CommonEngine `documentFilePath`). */
+  indexHtml?: string;
+  /** Absolute path of the browser build folder (CommonEngine `publicPath`). */
+  browserDistFolder?: string;
+  /** Any other renderer (also how tests plug in a counting or failing engine). */
+  engine?: ISREngine;
+  /**
+   * Secret for `POST /api/invalidate`, e.g. `process.env['ISR_INVALIDATE_TOKEN']`. Without it
+   * the endpoint answers 403 to every request and a warning is logged at start-up.
+   */
+  invalidateSecretToken?: string;
+  /** Where pages are stored. Default: a {@link MemoryCacheHandler} with its default byte bound. */
+  cache?: CacheHandler;
+  /** Query parameters that select a different page and become part of the cache key. Default none. */
+  allowedQueryParams?: readonly string[];
+  /**
+   * Query parameters dropped from the cache key (a trailing `*` matches a prefix). Default:
+   * {@link DEFAULT_TRACKING_PARAMS} (`utm_*`, `gclid`, `fbclid`, …).
+   */
+  trackingQueryParams?: readonly string[];
+  /** Cookies whose presence marks a personalised request (BYPASS). Default {@link DEFAULT_CREDENTIAL_COOKIES}. */
+  credentialCookies?: readonly string[];
+  /** Longest a render may take before it counts as failed. Default 30000 ms. */
+  renderTimeoutMs?: number;
+  /** `Cache-Control` for cached pages, or `false` to keep the engine's header untouched. */
+  cacheControl?: CacheControlOptions | false;
+  /** Limits of `invalidate()`. */
+  invalidate?: InvalidateOptions;
+  /** Back-off after failed regenerations. */
+  retry?: RetryOptions;
+  /** Prepare br/gzip variants when storing. Default true. */
+  compress?: boolean;
+  /**
+   * Origin background regenerations render for, e.g. `https://www.example.com`. Its host must be
+   * one the app allows. Default: the first plain host in `NG_ALLOWED_HOSTS`, else the Host of
+   * the last visitor request whose render was stored, else `http://localhost`.
+   */
+  regenerationOrigin?: string;
+  /** Entries rendered by another build are not served (re-rendered instead). */
+  buildId?: string;
+  /** Where to log; `false` = silent. Default: concise console lines. */
+  logger?: ISRLogger | false;
+  /** Listener for handler events (renders, stores, finished regenerations, cache errors). */
+  onEvent?: ISREventListener;
+}

@@ -1,0 +1,57 @@
+import type { ISRRenderReport } from '../isr-render-context.js';
+import { forbidsSharing } from './cache-control.js';
+
+/** What an engine produced for one request. */
+export interface RenderedPage {
+  status: number;
+  /** Response headers; names in any case, `set-cookie` may be an array. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * A real server render carries `ng-server-context="ssr"` on the root element; the client-side
+ * shell Angular falls back to (Host off `allowedHosts`, untrusted forwarded headers) does not.
+ */
+const SERVER_RENDER_MARKERS = [Buffer.from('ng-server-context="ssr"'), Buffer.from("ng-server-context='ssr'")];
+
+function header(page: RenderedPage, name: string): string | string[] | undefined {
+  const direct = page.headers[name];
+  if (direct !== undefined) {
+    return direct;
+  }
+  for (const [key, value] of Object.entries(page.headers)) {
+    if (key.toLowerCase() === name) {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why a rendered page must not be stored, or `undefined` when it may be shared. Runs once per
+ * render (never per hit); the order puts the cheap checks first.
+ */
+export function whyNotStorable(page: RenderedPage, report: ISRRenderReport): string | undefined {
+  const revalidate = report.revalidate;
+  if (typeof revalidate !== 'number' || !Number.isFinite(revalidate) || revalidate < 0) {
+    return 'route has no revalidate';
+  }
+  if (page.status !== 200) {
+    return `status ${page.status}`;
+  }
+  if (header(page, 'set-cookie') !== undefined) {
+    return 'response sets a cookie';
+  }
+  const cacheControl = header(page, 'cache-control');
+  if (forbidsSharing(Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl)) {
+    return 'response is private or no-store';
+  }
+  if ((report.httpErrors ?? 0) > 0) {
+    return 'an HttpClient request failed during the render';
+  }
+  if (!SERVER_RENDER_MARKERS.some((marker) => page.body.includes(marker))) {
+    return 'not a server render (client-side shell)';
+  }
+  return undefined;
+}

@@ -1,0 +1,383 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import type { CacheEntry, CacheHandler } from '../../runtime/cache/cache-handler.js';
+import { MemoryCacheHandler } from '../../runtime/cache/memory-cache-handler.js';
+import type { ISREvent } from '../../runtime/isr-events.js';
+import { renderNumber, TestEngine } from './support/test-engine.js';
+import { rawRequest, startServer, type TestServer } from './support/test-server.js';
+
+/** Makes a stored entry look older than its revalidate window, as time passing would. */
+async function backdate(cache: CacheHandler, key: string, byMs = 3_600_000): Promise<void> {
+  const entry = await cache.get(key);
+  if (!entry) {
+    throw new Error(`no entry for ${key}`);
+  }
+  await cache.set({ ...entry, createdAt: entry.createdAt - byMs });
+}
+
+async function get(server: TestServer, path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(server.base + path, { headers });
+  return { status: response.status, cache: response.headers.get('x-isr-cache'), headers: response.headers, body: await response.text() };
+}
+
+const isRegeneration = (key: string, ok?: boolean) => (event: ISREvent) =>
+  event.type === 'regeneration' && event.key === key && (ok === undefined || event.ok === ok);
+
+describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
+  let server: TestServer;
+  let engine: TestEngine;
+
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  async function start(extra: Parameters<typeof startServer>[0] extends infer O ? Partial<O> : never = {}, serveFromCache = false) {
+    engine = new TestEngine();
+    server = await startServer({ engine, invalidateSecretToken: 's3cret', retry: { initialDelayMs: 1 }, ...extra }, serveFromCache);
+    return server;
+  }
+
+  describe('cache states', () => {
+    it('goes MISS -> HIT -> STALE -> refreshed HIT as real time passes', async () => {
+      await start();
+      engine.route('/blog/a', { revalidate: 1 });
+      const miss = await get(server, '/blog/a');
+      expect([miss.status, miss.cache, renderNumber(miss.body)]).toEqual([200, 'MISS', 1]);
+      const hit = await get(server, '/blog/a');
+      expect([hit.status, hit.cache, renderNumber(hit.body)]).toEqual([200, 'HIT', 1]);
+
+      // Poll until the entry turns stale (revalidate: 1 s).
+      let stale = hit;
+      while (stale.cache === 'HIT') {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        stale = await get(server, '/blog/a');
+      }
+      expect([stale.status, stale.cache, renderNumber(stale.body)]).toEqual([200, 'STALE', 1]);
+      await server.waitForEvent(isRegeneration('/blog/a', true));
+      const refreshed = await get(server, '/blog/a');
+      expect([refreshed.cache, renderNumber(refreshed.body)]).toEqual(['HIT', 2]);
+      expect(engine.renders('/blog/a')).toBe(2);
+      // The regeneration rendered from a synthetic request: no visitor headers.
+      const regeneration = engine.requests[1];
+      expect(regeneration.nodeRequest).toBeUndefined();
+      expect(Object.keys(regeneration.headers).sort()).toEqual(['accept', 'user-agent']);
+    });
+
+    it('renders once for 100 concurrent cold requests', async () => {
+      await start();
+      engine.route('/cold', { revalidate: 60, delayMs: 30 });
+      const responses = await Promise.all(Array.from({ length: 100 }, () => get(server, '/cold')));
+      expect(engine.renders('/cold')).toBe(1);
+      expect(responses.every((r) => r.status === 200 && renderNumber(r.body) === 1)).toBe(true);
+      // Requests that arrive after the page was stored are HITs; none renders again.
+      expect(responses.filter((r) => r.cache === 'MISS').length).toBeGreaterThan(0);
+      expect(responses.every((r) => r.cache === 'MISS' || r.cache === 'HIT')).toBe(true);
+    });
+
+    it('regenerates once for 100 concurrent requests on a stale key', async () => {
+      await start();
+      engine.route('/busy', { revalidate: 60 });
+      await get(server, '/busy');
+      await backdate(server.isr.cache, '/busy');
+      engine.route('/busy', { revalidate: 60, delayMs: 50 });
+      const since = server.events.length;
+      const responses = await Promise.all(Array.from({ length: 100 }, () => get(server, '/busy')));
+      expect(responses.every((r) => r.status === 200)).toBe(true);
+      // Stale answers carry the old page; requests after the regeneration landed get the new one.
+      const stale = responses.filter((r) => r.cache === 'STALE');
+      expect(stale.length).toBeGreaterThan(0);
+      expect(stale.every((r) => renderNumber(r.body) === 1)).toBe(true);
+      expect(responses.every((r) => r.cache === 'STALE' || (r.cache === 'HIT' && renderNumber(r.body) === 2))).toBe(true);
+      await server.waitForEvent(isRegeneration('/busy', true), since);
+      expect(engine.renders('/busy')).toBe(2);
+      expect(renderNumber((await get(server, '/busy')).body)).toBe(2);
+    });
+
+    it('keeps the last good page with no 5xx when regeneration throws, logs once and retries with back-off', async () => {
+      await start({ retry: { initialDelayMs: 20, maxDelayMs: 40 } });
+      engine.route('/fragile', { revalidate: 60 });
+      await get(server, '/fragile');
+      await backdate(server.isr.cache, '/fragile');
+      engine.route('/fragile', { revalidate: 60, mode: 'throw' });
+
+      const first = await Promise.all(Array.from({ length: 20 }, () => get(server, '/fragile')));
+      expect(first.map((r) => r.status)).toEqual(Array(20).fill(200));
+      expect(first.every((r) => r.cache === 'STALE' && renderNumber(r.body) === 1)).toBe(true);
+      const failure = await server.waitForEvent(isRegeneration('/fragile', false));
+      expect(failure).toMatchObject({ reason: 'engine failure on /fragile', failures: 1 });
+      // Right after the failure the key backs off: more requests start no render.
+      const rendersAfterFailure = engine.renders('/fragile');
+      await get(server, '/fragile');
+      expect(engine.renders('/fragile')).toBe(rendersAfterFailure);
+
+      // After the back-off a request retries; the second failure is not logged as a warning again.
+      let since = server.events.length;
+      while (!server.events.slice(since).some(isRegeneration('/fragile', false))) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        expect((await get(server, '/fragile')).status).toBe(200);
+      }
+      expect(server.logger.at('warn').filter((line) => line.includes('/fragile'))).toHaveLength(1);
+
+      engine.route('/fragile', { revalidate: 60 });
+      since = server.events.length;
+      let page = await get(server, '/fragile');
+      while (!server.events.slice(since).some(isRegeneration('/fragile', true))) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        page = await get(server, '/fragile');
+        expect(page.status).toBe(200);
+      }
+      page = await get(server, '/fragile');
+      expect(page.cache).toBe('HIT');
+      expect(renderNumber(page.body)).toBe(engine.renders('/fragile'));
+      expect(server.logger.at('info').some((line) => line.includes('recovered'))).toBe(true);
+    });
+
+    it('times out a hanging regeneration and keeps serving the stale page', async () => {
+      await start({ renderTimeoutMs: 100 });
+      engine.route('/slow', { revalidate: 60 });
+      await get(server, '/slow');
+      await backdate(server.isr.cache, '/slow');
+      engine.route('/slow', { revalidate: 60, mode: 'hang' });
+      const stale = await get(server, '/slow');
+      expect([stale.status, stale.cache, renderNumber(stale.body)]).toEqual([200, 'STALE', 1]);
+      const failure = await server.waitForEvent(isRegeneration('/slow', false));
+      expect(failure).toMatchObject({ reason: 'render timed out after 100 ms' });
+      const after = await get(server, '/slow');
+      expect([after.status, after.cache, renderNumber(after.body)]).toEqual([200, 'STALE', 1]);
+    });
+
+    it('answers a hanging cold render with the error handler after the timeout', async () => {
+      await start({ renderTimeoutMs: 100 });
+      engine.route('/cold-hang', { revalidate: 60, mode: 'hang' });
+      const response = await get(server, '/cold-hang');
+      expect([response.status, response.body]).toEqual([500, 'express error handler']);
+    });
+
+    it('never regenerates a revalidate: 0 page by itself', async () => {
+      await start();
+      engine.route('/manual', { revalidate: 0 });
+      expect((await get(server, '/manual')).cache).toBe('MISS');
+      await backdate(server.isr.cache, '/manual', 10 * 365 * 86_400_000);
+      const later = await Promise.all(Array.from({ length: 5 }, () => get(server, '/manual')));
+      expect(later.map((r) => r.cache)).toEqual(Array(5).fill('HIT'));
+      await server.isr.idle();
+      expect(engine.renders('/manual')).toBe(1);
+      expect(later[0].headers.get('cache-control')).toBe('public, max-age=0, s-maxage=0, must-revalidate');
+    });
+
+    it('calls next() where the engine has no page', async () => {
+      await start();
+      const response = await get(server, '/nowhere');
+      expect([response.status, response.body]).toEqual([404, 'express 404']);
+    });
+
+    it('re-renders entries stored by another build', async () => {
+      const cache = new MemoryCacheHandler();
+      await start({ cache, buildId: 'build-1' });
+      engine.route('/built', { revalidate: 60 });
+      await get(server, '/built');
+      expect((await cache.get('/built'))?.buildId).toBe('build-1');
+      await server.close();
+      await start({ cache, buildId: 'build-2' });
+      engine.route('/built', { revalidate: 60 });
+      expect((await get(server, '/built')).cache).toBe('MISS');
+      expect((await cache.get('/built'))?.buildId).toBe('build-2');
+    });
+  });
+
+  describe('BYPASS', () => {
+    beforeEach(async () => {
+      await start({ allowedQueryParams: ['page'], credentialCookies: ['session'] });
+      engine.route('/p', { revalidate: 60 });
+    });
+
+    it('does not store routes without revalidate and renders them every time', async () => {
+      engine.route('/plain', {});
+      const responses = [await get(server, '/plain'), await get(server, '/plain')];
+      expect(responses.map((r) => r.cache)).toEqual(['BYPASS', 'BYPASS']);
+      expect(engine.renders('/plain')).toBe(2);
+      expect(await server.isr.cache.get('/plain')).toBeUndefined();
+    });
+
+    it('bypasses POST', async () => {
+      const response = await fetch(`${server.base}/p`, { method: 'POST' });
+      expect(response.headers.get('x-isr-cache')).toBe('BYPASS');
+      expect(await server.isr.cache.get('/p')).toBeUndefined();
+    });
+
+    it('bypasses a query parameter outside allowedQueryParams and keys allowed ones (sorted)', async () => {
+      expect((await get(server, '/p?sort=asc')).cache).toBe('BYPASS');
+      expect((await get(server, '/p?page=2&utm_source=news&fbclid=x')).cache).toBe('MISS');
+      expect((await get(server, '/p?gclid=1&page=2')).cache).toBe('HIT');
+      expect(await server.isr.cache.get('/p?page=2')).toBeDefined();
+      expect(await server.isr.cache.get('/p?sort=asc')).toBeUndefined();
+    });
+
+    it('bypasses requests with an Authorization header or a credential cookie', async () => {
+      await get(server, '/p');
+      const auth = await get(server, '/p', { authorization: 'Bearer abc' });
+      const cookie = await get(server, '/p', { cookie: 'theme=dark; session=xyz' });
+      const harmless = await get(server, '/p', { cookie: 'theme=dark' });
+      expect([auth.cache, cookie.cache, harmless.cache]).toEqual(['BYPASS', 'BYPASS', 'HIT']);
+      expect(auth.headers.get('cache-control')).toBe('private, no-store');
+      expect(engine.renders('/p')).toBe(3);
+    });
+
+    it('does not store Set-Cookie, private, no-store, error, CSR-shell or HttpClient-failed responses', async () => {
+      const cases: Array<[string, Parameters<TestEngine['route']>[1]]> = [
+        ['/cookie', { revalidate: 60, headers: { 'set-cookie': ['a=1; Path=/'] } }],
+        ['/private', { revalidate: 60, headers: { 'cache-control': 'private, max-age=60' } }],
+        ['/no-store', { revalidate: 60, headers: { 'cache-control': 'no-store' } }],
+        ['/missing', { revalidate: 60, status: 404 }],
+        ['/moved', { revalidate: 60, status: 302, headers: { location: '/p' } }],
+        ['/shell', { revalidate: 60, csr: true }],
+        ['/http-failed', { revalidate: 60, httpErrors: 1 }],
+      ];
+      for (const [path, route] of cases) {
+        engine.route(path, route);
+        const first = await rawRequest(server.base + path);
+        const second = await rawRequest(server.base + path);
+        expect([path, first.headers['x-isr-cache'], second.headers['x-isr-cache']]).toEqual([path, 'BYPASS', 'BYPASS']);
+        expect([path, engine.renders(path)]).toEqual([path, 2]);
+        expect(await server.isr.cache.get(path)).toBeUndefined();
+      }
+      const cookie = await rawRequest(`${server.base}/cookie`);
+      expect(cookie.headers['set-cookie']).toEqual(['a=1; Path=/']);
+      const moved = await rawRequest(`${server.base}/moved`);
+      expect([moved.status, moved.headers.location]).toEqual([302, '/p']);
+      const skipped = server.events.filter((e): e is Extract<ISREvent, { type: 'skip-store' }> => e.type === 'skip-store');
+      expect(new Set(skipped.map((e) => e.reason))).toEqual(
+        new Set([
+          'response sets a cookie',
+          'response is private or no-store',
+          'status 404',
+          'status 302',
+          'not a server render (client-side shell)',
+          'an HttpClient request failed during the render',
+        ]),
+      );
+    });
+
+    it('lets concurrent followers of a personal render render on their own', async () => {
+      engine.route('/me', { revalidate: 60, delayMs: 30, headers: { 'set-cookie': 'id=1' } });
+      const responses = await Promise.all(Array.from({ length: 5 }, () => rawRequest(`${server.base}/me`)));
+      expect(responses.every((r) => r.headers['x-isr-cache'] === 'BYPASS')).toBe(true);
+      expect(engine.renders('/me')).toBe(5);
+    });
+
+    it('renders and answers BYPASS when the cache rejects', async () => {
+      await server.close();
+      const broken: CacheHandler = {
+        get: () => Promise.reject(new Error('connection refused')),
+        set: () => Promise.reject(new Error('connection refused')),
+        delete: () => Promise.reject(new Error('connection refused')),
+        keysByTag: () => Promise.reject(new Error('connection refused')),
+        clear: () => Promise.reject(new Error('connection refused')),
+      };
+      await start({ cache: broken });
+      engine.route('/p', { revalidate: 60 });
+      const responses = await Promise.all([get(server, '/p'), get(server, '/p')]);
+      expect(responses.map((r) => [r.status, r.cache])).toEqual([
+        [200, 'BYPASS'],
+        [200, 'BYPASS'],
+      ]);
+      expect(server.events.some((e) => e.type === 'cache-error' && e.operation === 'get')).toBe(true);
+    });
+
+    it('answers BYPASS for a rendered page the cache refused to store', async () => {
+      await server.close();
+      const cache = new MemoryCacheHandler();
+      cache.set = () => Promise.reject(new Error('disk full'));
+      await start({ cache });
+      engine.route('/p', { revalidate: 60 });
+      const response = await get(server, '/p');
+      expect([response.status, response.cache]).toEqual([200, 'BYPASS']);
+    });
+  });
+
+  describe('HIT path', () => {
+    beforeEach(async () => {
+      await start();
+      engine.route('/page', { revalidate: 30, headers: { 'x-custom': 'kept', 'content-language': 'en' } });
+      await rawRequest(`${server.base}/page`);
+    });
+
+    it('answers If-None-Match with 304 for every variant', async () => {
+      const identity = await rawRequest(`${server.base}/page`);
+      const etag = identity.headers.etag as string;
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      const notModified = await rawRequest(`${server.base}/page`, { headers: { 'if-none-match': etag } });
+      expect([notModified.status, notModified.body.length, notModified.headers.etag]).toEqual([304, 0, etag]);
+      const brEtag = (await rawRequest(`${server.base}/page`, { headers: { 'accept-encoding': 'br' } })).headers.etag as string;
+      expect(brEtag).not.toBe(etag);
+      const brNotModified = await rawRequest(`${server.base}/page`, { headers: { 'accept-encoding': 'br', 'if-none-match': brEtag } });
+      expect(brNotModified.status).toBe(304);
+      const other = await rawRequest(`${server.base}/page`, { headers: { 'if-none-match': '"something-else"' } });
+      expect(other.status).toBe(200);
+    });
+
+    it('serves prepared br and gzip variants by Accept-Encoding with Vary', async () => {
+      const br = await rawRequest(`${server.base}/page`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+      const gzip = await rawRequest(`${server.base}/page`, { headers: { 'accept-encoding': 'gzip' } });
+      const identity = await rawRequest(`${server.base}/page`, { headers: { 'accept-encoding': 'identity' } });
+      expect([br.headers['content-encoding'], gzip.headers['content-encoding'], identity.headers['content-encoding']]).toEqual([
+        'br',
+        'gzip',
+        undefined,
+      ]);
+      const html = identity.body.toString();
+      expect(brotliDecompressSync(br.body).toString()).toBe(html);
+      expect(gunzipSync(gzip.body).toString()).toBe(html);
+      expect(br.body.length).toBeLessThan(identity.body.length);
+      for (const response of [br, gzip, identity]) {
+        expect(response.headers.vary).toBe('Accept-Encoding');
+        expect(response.headers['content-length']).toBe(String(response.body.length));
+      }
+      const entry = (await server.isr.cache.get('/page')) as CacheEntry;
+      expect(entry.variants.br?.equals(br.body)).toBe(true);
+    });
+
+    it('keeps the page headers and sends CDN-friendly Cache-Control', async () => {
+      const hit = await rawRequest(`${server.base}/page`);
+      expect(hit.headers['x-isr-cache']).toBe('HIT');
+      expect(hit.headers['x-custom']).toBe('kept');
+      expect(hit.headers['content-language']).toBe('en');
+      expect(hit.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(hit.headers['cache-control']).toBe('public, max-age=0, s-maxage=30, stale-while-revalidate=86400');
+    });
+
+    it('supports HEAD without a body', async () => {
+      const head = await rawRequest(`${server.base}/page`, { method: 'HEAD' });
+      const getResponse = await rawRequest(`${server.base}/page`);
+      expect([head.status, head.headers['x-isr-cache'], head.body.length]).toEqual([200, 'HIT', 0]);
+      expect(head.headers['content-length']).toBe(String(getResponse.body.length));
+    });
+
+    it('leaves Cache-Control alone when switched off', async () => {
+      await server.close();
+      await start({ cacheControl: false });
+      engine.route('/page', { revalidate: 30, headers: { 'cache-control': 'public, max-age=5' } });
+      await rawRequest(`${server.base}/page`);
+      const hit = await rawRequest(`${server.base}/page`);
+      expect([hit.headers['x-isr-cache'], hit.headers['cache-control']]).toEqual(['HIT', 'public, max-age=5']);
+    });
+  });
+
+  describe('serveFromCache', () => {
+    it('answers cached pages before later middleware and passes everything else on', async () => {
+      await start({}, true);
+      engine.route('/cached', { revalidate: 60 });
+      const miss = await get(server, '/cached');
+      expect(miss.cache).toBe('MISS');
+      const hit = await get(server, '/cached');
+      expect(hit.cache).toBe('HIT');
+      const file = await get(server, '/static.txt');
+      expect([file.body, file.cache]).toEqual(['static file', null]);
+      expect(engine.renders()).toBe(1);
+      await backdate(server.isr.cache, '/cached');
+      const stale = await get(server, '/cached');
+      expect(stale.cache).toBe('STALE');
+      await server.waitForEvent(isRegeneration('/cached', true));
+      expect(engine.renders('/cached')).toBe(2);
+    });
+  });
+});

@@ -1,0 +1,119 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ISRHandler } from '../../../runtime/isr-handler.js';
+import type { ISRHandlerOptions } from '../../../runtime/isr-handler-options.js';
+import type { ISREvent } from '../../../runtime/isr-events.js';
+import type { ISRLogger } from '../../../runtime/utils/logger.js';
+
+/** Log lines captured per level. */
+export class MemoryLogger implements ISRLogger {
+  readonly lines: Array<{ level: string; message: string }> = [];
+  debug(message: string): void {
+    this.lines.push({ level: 'debug', message });
+  }
+  info(message: string): void {
+    this.lines.push({ level: 'info', message });
+  }
+  warn(message: string): void {
+    this.lines.push({ level: 'warn', message });
+  }
+  error(message: string): void {
+    this.lines.push({ level: 'error', message });
+  }
+  at(level: string): string[] {
+    return this.lines.filter((line) => line.level === level).map((line) => line.message);
+  }
+}
+
+export interface TestServer {
+  base: string;
+  isr: ISRHandler;
+  events: ISREvent[];
+  logger: MemoryLogger;
+  /** Resolves with the first event (already seen or future) after `since` matching `match`. */
+  waitForEvent(match: (event: ISREvent) => boolean, since?: number): Promise<ISREvent>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Express 5 server on 127.0.0.1 wired the way `ng add` wires server.ts: the invalidate
+ * route with express.json(), then the ISR page middleware, then a 404 and an error handler.
+ */
+export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | 'logger'>, withServeFromCache = false): Promise<TestServer> {
+  const events: ISREvent[] = [];
+  const waiters: Array<{ match: (event: ISREvent) => boolean; since: number; resolve: (event: ISREvent) => void }> = [];
+  const logger = new MemoryLogger();
+  const isr = new ISRHandler({
+    ...options,
+    logger,
+    onEvent: (event) => {
+      events.push(event);
+      for (const waiter of [...waiters]) {
+        if (waiter.match(event)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(event);
+        }
+      }
+    },
+  });
+  const app = express();
+  app.post('/api/invalidate', express.json(), async (req, res) => await isr.invalidate(req, res));
+  app.post('/api/invalidate-raw', async (req, res) => await isr.invalidate(req, res));
+  if (withServeFromCache) {
+    app.use((req, res, next) => isr.serveFromCache(req, res, next));
+    app.use('/static.txt', (_req, res) => {
+      res.send('static file');
+    });
+  }
+  app.use((req, res, next) => isr.handle(req, res, next));
+  app.use((_req: express.Request, res: express.Response) => {
+    res.status(404).send('express 404');
+  });
+  app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(500).send('express error handler');
+  });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    isr,
+    events,
+    logger,
+    waitForEvent(match, since = 0) {
+      const seen = events.slice(since).find(match);
+      if (seen) {
+        return Promise.resolve(seen);
+      }
+      return new Promise((resolve) => waiters.push({ match, since, resolve }));
+    },
+    async close() {
+      await isr.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A request without fetch's automatic decompression, for encoding and HEAD checks. */
+export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
