@@ -23,7 +23,7 @@ export async function invalidate(options: InvalidateBuilderOptions, context: Bui
     token = readToken(process.env, plan.tokenEnv);
   } catch (error) {
     if (!(error instanceof OptionsError)) throw error;
-    logger.error(error.message);
+    // The CLI prints `error` itself; logging it too would show it twice.
     return { success: false, error: error.message };
   }
 
@@ -68,7 +68,7 @@ export async function invalidate(options: InvalidateBuilderOptions, context: Bui
     logger.info(summary);
     return { success: true };
   }
-  logger.error(summary);
+  // The CLI prints `error` as the last line of the report.
   return { success: false, error: `Invalidation incomplete: ${summary}` };
 }
 

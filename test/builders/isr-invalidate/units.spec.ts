@@ -6,9 +6,16 @@ import { clean } from '../../../builders/isr-invalidate/reasons';
 import { formatSummary } from '../../../builders/isr-invalidate/report';
 import { batchResult, succeeded, totalsOf } from '../../../builders/isr-invalidate/results';
 import { parseUrlsFile } from '../../../builders/isr-invalidate/urls-file';
+import optionsSchema from '../../../builders/isr-invalidate/schema.json';
 
 // The builder's pure parts; the HTTP behaviour is covered by errors.spec.ts and contract.spec.ts.
 describe('isr-invalidate pure helpers', () => {
+  it('declares only option types the Angular CLI turns into flags (it has no "integer")', () => {
+    const types = Object.values(optionsSchema.properties).map((property) => property.type);
+    expect(types.filter((type) => !['string', 'number', 'boolean', 'array'].includes(type))).toEqual([]);
+    expect(optionsSchema.required).toEqual(['baseUrl']);
+  });
+
   it('parses a URL list file: trims, skips blanks and # comments, accepts CRLF', () => {
     expect(parseUrlsFile('# header\r\n/a\r\n\r\n   \n  /b  \n#/c\n/d?page=2\n')).toEqual(['/a', '/b', '/d?page=2']);
     expect(parseUrlsFile('')).toEqual([]);
