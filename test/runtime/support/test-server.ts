@@ -71,8 +71,9 @@ export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | '
   app.use((_req: express.Request, res: express.Response) => {
     res.status(404).send('express 404');
   });
-  app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(500).send('express error handler');
+  // Like Express's default handler: body-parser errors keep their status (400, 413), others are 500.
+  app.use((error: { status?: unknown }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(typeof error?.status === 'number' ? error.status : 500).send('express error handler');
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -1,0 +1,37 @@
+import { cacheControlFor, forbidsSharing } from '../../runtime/utils/cache-control.js';
+
+describe('Cache-Control for cached pages', () => {
+  it('lets CDNs share fresh pages for revalidate seconds', () => {
+    expect(cacheControlFor(60, false)).toBe('public, max-age=0, s-maxage=60, stale-while-revalidate=86400');
+  });
+
+  it('asks CDNs to refetch stale pages at once', () => {
+    expect(cacheControlFor(60, true)).toBe('public, max-age=0, s-maxage=0, stale-while-revalidate=86400');
+  });
+
+  it('makes on-demand pages (revalidate 0) revalidate with the ETag', () => {
+    expect(cacheControlFor(0, false)).toBe('public, max-age=0, s-maxage=0, must-revalidate');
+  });
+
+  it('applies the options, capping the browser max-age at s-maxage', () => {
+    expect(cacheControlFor(30, false, { staleWhileRevalidate: 5, maxAge: 10 })).toBe(
+      'public, max-age=10, s-maxage=30, stale-while-revalidate=5',
+    );
+    expect(cacheControlFor(30, false, { maxAge: 100 })).toBe('public, max-age=30, s-maxage=30, stale-while-revalidate=86400');
+    expect(cacheControlFor(1.7, false, { staleWhileRevalidate: -4 })).toBe('public, max-age=0, s-maxage=1, stale-while-revalidate=0');
+  });
+
+  it.each([
+    ['private', true],
+    ['private, max-age=60', true],
+    ['no-store', true],
+    ['public, No-Store', true],
+    ['max-age=0, private="set-cookie"', true],
+    ['public, max-age=60', false],
+    ['no-cache', false],
+    [undefined, false],
+    ['x-private-thing', false],
+  ])('forbidsSharing(%p) = %p', (value, expected) => {
+    expect(forbidsSharing(value)).toBe(expected);
+  });
+});
