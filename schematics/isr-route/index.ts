@@ -6,7 +6,7 @@ import { buildDefaultPath } from '@schematics/angular/utility/workspace';
 import { join } from 'node:path/posix';
 import { indentUnit } from './ast-helpers';
 import { findGeneratedComponent, generatedComponentFolder, resolveExistingComponent } from './component-target';
-import { assertIsrSetUp, assertSsrProject } from './isr-setup';
+import { assertIsrSetUp, assertSsrProject, prerendersDiscoveredRoutes } from './isr-setup';
 import { IsrRouteSpec, RouteComponent, planRouteEdit, routeByHand } from './route-edit';
 import { componentNameFromPath, normalizeRoutePath, validateRevalidate, validateTags } from './route-path';
 import { ROUTES_FILE_CANDIDATES, RoutesArray, findRouteObject, findRoutesArray } from './routes-array';
@@ -61,7 +61,14 @@ export function isrRoute(options: Schema): Rule {
         ? undefined
         : planServerRouteEdit(typescript, tree, serverRoutesFile, path, indentUnit(tree.readText(serverRoutesFile)), getEOL(tree.readText(serverRoutesFile)));
     if (!options.skipServerRoute && !serverPlan) {
-      context.logger.info(`No ${SERVER_ROUTES_FILE} in this project (no server routing): every route is already rendered on the server.`);
+      context.logger.info(`No ${SERVER_ROUTES_FILE} in this project (no server routing): no server route to add.`);
+      if (!path.includes(':') && prerendersDiscoveredRoutes(project)) {
+        context.logger.warn(
+          `angular.json prerenders the routes it discovers ("prerender" in the build options), so '${path}' becomes a ` +
+            'static file at build time that is served without going through ISR. Turn route discovery off ' +
+            '("prerender": false, or "discoverRoutes": false with an explicit "routesFile") for ISR to serve it.',
+        );
+      }
     }
 
     const rules: Rule[] = [];

@@ -26,6 +26,25 @@ export function hasSsr(project: ProjectDefinition): boolean {
   return false;
 }
 
+/**
+ * Whether the build prerenders discovered routes (`"prerender": true`, or an object without
+ * `discoverRoutes: false`), as Angular 17-19 apps without server routing do by default.
+ */
+export function prerendersDiscoveredRoutes(project: ProjectDefinition): boolean {
+  const build = project.targets.get('build');
+  if (!build) {
+    return false;
+  }
+  for (const [, options] of allTargetOptions(build)) {
+    const prerender = options['prerender'];
+    if (prerender === true || (typeof prerender === 'object' && prerender !== null && !Array.isArray(prerender) && prerender['discoverRoutes'] !== false)) {
+      return true;
+    }
+  }
+
+  return false;
+}
+
 /** Refuses projects that are not SSR applications: ISR caches server-rendered pages. */
 export function assertSsrProject(project: ProjectDefinition, projectName: string): void {
   if (project.extensions['projectType'] !== 'application') {

@@ -26,6 +26,17 @@ async function expectRefusal(tree: UnitTestTree, options: Record<string, unknown
   expect(snapshot(tree)).toEqual(before);
 }
 
+describe('the type-check used below', () => {
+  it('reports a route pointing at a component that does not exist', async () => {
+    const tree = await createWorkspace();
+    tree.overwrite(ROUTES, "import { Routes } from '@angular/router';\n\nexport const routes: Routes = [{ path: 'x', component: Missing }];\n");
+
+    expect(typeCheck(tree, [`${APP}/app.config.ts`])).toEqual([
+      "/projects/app/src/app/app.routes.ts: Cannot find name 'Missing'.",
+    ]);
+  });
+});
+
 describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', () => {
   let tree: UnitTestTree;
   beforeEach(async () => {
@@ -177,7 +188,20 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
     onlyRoute(tree, ROUTES, 'news', 'routes');
     expect(tree.exists(SERVER_ROUTES)).toBe(false);
     expect(logs.join('\n')).toMatch(/No app\.routes\.server\.ts/);
+    expect(logs.join('\n')).not.toMatch(/prerenders/);
     expect(typeCheck(tree, [`${APP}/app.config.ts`])).toEqual([]);
+  });
+
+  it('warns that a discovered, prerendered route bypasses ISR when there is no server routing and prerender is on', async () => {
+    tree.delete(SERVER_ROUTES);
+    const angularJson = JSON.parse(tree.readContent('/angular.json'));
+    angularJson.projects.app.architect.build.options.prerender = true;
+    tree.overwrite('/angular.json', JSON.stringify(angularJson, null, 2));
+    const { logs } = await runIsrRoute(tree, { path: 'news', revalidate: 60 });
+
+    expect(logs.join('\n')).toMatch(/warn: angular.json prerenders the routes it discovers.*'news'/);
+    const { logs: withParam } = await runIsrRoute(tree, { path: 'news/:id', revalidate: 60 });
+    expect(withParam.join('\n')).not.toMatch(/prerenders/);
   });
 
   it('--skip-server-route does not touch app.routes.server.ts', async () => {

@@ -154,6 +154,32 @@ export function readImports(tree: UnitTestTree, file: string): Array<[string, st
 
 const CACHE = join(homedir(), '.cache/ng-isr/isr-route-typecheck');
 
+// Parsed declaration files of node_modules (TypeScript's lib, @angular/*) are shared between the
+// type-checks of one test file: they are the same files every time, and parsing them dominates.
+const parsedLibraries = new Map<string, ts.SourceFile>();
+
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options, true);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    if (!fileName.includes('/node_modules/')) {
+      return getSourceFile(fileName, languageVersion, onError, shouldCreate);
+    }
+    const key = `${fileName}@${JSON.stringify(languageVersion)}`;
+    let source = parsedLibraries.get(key);
+    if (!source) {
+      source = getSourceFile(fileName, languageVersion, onError, shouldCreate);
+      if (source) {
+        parsedLibraries.set(key, source);
+      }
+    }
+
+    return source;
+  };
+
+  return host;
+}
+
 /**
  * Writes the tree to a temporary folder (with this repo's node_modules, i.e. @angular/* 21.2.24)
  * and type-checks `entryFiles` (and what they import) with the app's own tsconfig
@@ -188,7 +214,7 @@ export function typeCheck(tree: UnitTestTree, entryFiles: string[]): string[] {
     if (!parsed) {
       throw new Error('unreadable tsconfig');
     }
-    const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
+    const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host: cachingHost(parsed.options) });
 
     return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
       const where = diagnostic.file ? `${diagnostic.file.fileName.slice(dir.length)}: ` : '';

@@ -1,0 +1,92 @@
+// Runs the schematic the way `ng generate` does: a NodeWorkflow over a workspace on disk, with the
+// CLI's schema wiring (positional argument, projectName default, undefined defaults), for real and
+// with --dry-run.
+jest.mock('ora', () => ({}));
+
+import { logging, schema } from '@angular-devkit/core';
+import { DryRunEvent } from '@angular-devkit/schematics';
+import { NodeWorkflow } from '@angular-devkit/schematics/tools';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { lastValueFrom } from 'rxjs';
+import { APP, REPO, createWorkspace } from './isr-workspace';
+
+async function workspaceOnDisk(): Promise<string> {
+  const tree = await createWorkspace({ standalone: true });
+  const base = join(homedir(), '.cache/ng-isr/isr-route-workflow');
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(join(base, 'ws-'));
+  for (const file of tree.files) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), tree.readContent(file));
+  }
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+
+  return dir;
+}
+
+/** `ng generate ng-isr:isr-route <argv[0]> ...options` with the CLI's option handling. */
+async function ngGenerate(
+  root: string,
+  argv: string[],
+  options: Record<string, unknown>,
+  dryRun: boolean,
+): Promise<{ events: string[]; logs: string[] }> {
+  const workflow = new NodeWorkflow(root, { dryRun, resolvePaths: [root, REPO], schemaValidation: true });
+  workflow.registry.addPostTransform(schema.transforms.addUndefinedDefaults);
+  workflow.registry.addSmartDefaultProvider('projectName', () => 'app');
+  workflow.registry.addSmartDefaultProvider('argv', (source: schema.JsonObject) =>
+    typeof source['index'] === 'number' ? argv[source['index']] : argv,
+  );
+  const events: string[] = [];
+  workflow.reporter.subscribe((event: DryRunEvent) => events.push(`${event.kind.toUpperCase()} ${event.path.replace(/^\//, '')}`));
+  const logs: string[] = [];
+  const logger = new logging.Logger('ng-generate');
+  logger.subscribe((entry) => logs.push(`${entry.level}: ${entry.message}`));
+  await lastValueFrom(
+    workflow.execute({ collection: join(REPO, 'collection.json'), schematic: 'isr-route', options, logger }),
+    { defaultValue: undefined },
+  );
+
+  return { events: events.sort(), logs };
+}
+
+describe('isr-route through the CLI workflow', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await workspaceOnDisk();
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const routesFile = () => join(root, APP, 'app.routes.ts');
+
+  it('--dry-run reports the changes and writes nothing', async () => {
+    const before = readFileSync(routesFile(), 'utf8');
+    const { events } = await ngGenerate(root, ['blog/:slug'], { revalidate: 60 }, true);
+
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'CREATE projects/app/src/app/blog-slug/blog-slug.ts',
+        'UPDATE projects/app/src/app/app.routes.ts',
+        'UPDATE projects/app/src/app/app.routes.server.ts',
+      ]),
+    );
+    expect(readFileSync(routesFile(), 'utf8')).toBe(before);
+    expect(existsSync(join(root, APP, 'blog-slug'))).toBe(false);
+  });
+
+  it('writes the route for real, takes the path from argv and the project from the CLI; then a re-run reports nothing', async () => {
+    const first = await ngGenerate(root, ['/blog/:slug'], { revalidate: 60 }, false);
+    expect(first.events).toContain('UPDATE projects/app/src/app/app.routes.ts');
+    expect(readFileSync(routesFile(), 'utf8')).toContain("path: 'blog/:slug',\n    component: BlogSlug,\n    data: { revalidate: 60 }");
+
+    const second = await ngGenerate(root, ['blog/:slug'], { revalidate: 60 }, false);
+    expect(second.events).toEqual([]);
+    expect(second.logs.join('\n')).toContain('nothing to change');
+  });
+
+  it('rejects a negative revalidate through the schema, naming the option', async () => {
+    await expect(ngGenerate(root, ['x'], { revalidate: -5 }, true)).rejects.toThrow(/revalidate.*must be >= 0/);
+  });
+});
