@@ -3,7 +3,7 @@
 // with --dry-run.
 jest.mock('ora', () => ({}));
 
-import { logging, schema } from '@angular-devkit/core';
+import { json, logging, schema } from '@angular-devkit/core';
 import { DryRunEvent } from '@angular-devkit/schematics';
 import { NodeWorkflow } from '@angular-devkit/schematics/tools';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ async function ngGenerate(
   const workflow = new NodeWorkflow(root, { dryRun, resolvePaths: [root, REPO], schemaValidation: true });
   workflow.registry.addPostTransform(schema.transforms.addUndefinedDefaults);
   workflow.registry.addSmartDefaultProvider('projectName', () => 'app');
-  workflow.registry.addSmartDefaultProvider('argv', (source: schema.JsonObject) =>
+  workflow.registry.addSmartDefaultProvider('argv', (source: json.JsonObject) =>
     typeof source['index'] === 'number' ? argv[source['index']] : argv,
   );
   const events: string[] = [];
