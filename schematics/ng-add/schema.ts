@@ -1,0 +1,13 @@
+/** Options of `ng add ng-isr` (mirrors schema.json). */
+export interface NgAddOptions {
+  /** The SSR application to set up. */
+  project?: string;
+  /** Keep build-time prerendering (prerendered pages bypass ISR). */
+  keepPrerender: boolean;
+  /** Environment variable holding the invalidation token. */
+  tokenEnv: string;
+  /** Path of the on-demand invalidation endpoint. */
+  invalidatePath: string;
+  /** Default server for the `isr-invalidate` target. */
+  baseUrl: string;
+}

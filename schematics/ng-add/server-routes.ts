@@ -1,0 +1,38 @@
+import type * as ts from 'typescript';
+import { findDescendants, getObjectProperty, nameText, parseSource, propertyValue } from '../utils/ast-search';
+
+/** The catch-all server routes rendered with `RenderMode.Prerender` (edits or reports these). */
+export interface PrerenderedCatchAll {
+  /** The new text (`RenderMode.Server` for `**`), or the input when nothing was switched. */
+  text: string;
+  /** How many `**` routes were switched. */
+  switched: number;
+  /** How many `**` routes still prerender (when kept on purpose). */
+  kept: number;
+}
+
+/**
+ * Switches the `path: '**'` server route from `RenderMode.Prerender` to `RenderMode.Server` (unless
+ * `keepPrerender`): a prerendered page is a static file that `express.static` serves, so ISR never sees it.
+ */
+export function serveCatchAllRoute(
+  tsModule: typeof ts,
+  fileName: string,
+  text: string,
+  keepPrerender: boolean,
+): PrerenderedCatchAll {
+  const sourceFile = parseSource(tsModule, fileName, text);
+  const prerendered = findDescendants(tsModule, sourceFile, tsModule.isObjectLiteralExpression).flatMap((route) => {
+    const path = getObjectProperty(tsModule, route, 'path');
+    const mode = getObjectProperty(tsModule, route, 'renderMode');
+    if (!path || !mode || nameText(tsModule, propertyValue(tsModule, path)) !== '**') return [];
+    const value = propertyValue(tsModule, mode);
+    return tsModule.isPropertyAccessExpression(value) && value.name.text === 'Prerender' ? [value.name] : [];
+  });
+  if (keepPrerender || prerendered.length === 0) return { text, switched: 0, kept: prerendered.length };
+  let result = text;
+  for (const name of [...prerendered].reverse()) {
+    result = result.slice(0, name.getStart(sourceFile)) + 'Server' + result.slice(name.getEnd());
+  }
+  return { text: result, switched: prerendered.length, kept: 0 };
+}

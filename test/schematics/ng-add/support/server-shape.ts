@@ -1,0 +1,121 @@
+import * as ts from 'typescript';
+
+/** What a rewritten server.ts contains, read from its AST (what the specs assert on). */
+export interface ServerShape {
+  /** `ISRHandler` named imports from 'ng-isr'. */
+  isrImports: number;
+  /** `new ISRHandler({...})` expressions and their option keys. */
+  instances: { name: string; keys: string[]; tokenEnv: string | undefined }[];
+  /** `<app>.post(path, ...)` routes whose handler calls `<isr>.invalidate(req, res)`. */
+  invalidateRoutes: { path: string; scopedJson: boolean; index: number }[];
+  /** Calls of `<isr>.handle(` and `<isr>.serveFromCache(`, with their statement index in the block. */
+  handleCalls: { index: number }[];
+  serveFromCacheCalls: { index: number }[];
+  /** Index of the first `express.static(...)` registration (same block), -1 when none. */
+  staticIndex: number;
+  /** Calls `<engine>.handle(` / `<engine>.render(` left in the file (0 once routed through ISR). */
+  engineCalls: number;
+}
+
+/** Reads the {@link ServerShape} of a server.ts. */
+export function readServerShape(text: string): ServerShape {
+  const sourceFile = ts.createSourceFile('server.ts', text, ts.ScriptTarget.Latest, true);
+  const shape: ServerShape = {
+    isrImports: 0,
+    instances: [],
+    invalidateRoutes: [],
+    handleCalls: [],
+    serveFromCacheCalls: [],
+    staticIndex: -1,
+    engineCalls: 0,
+  };
+  const engineNames = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && (node.moduleSpecifier as ts.StringLiteral).text === 'ng-isr') {
+      const bindings = node.importClause?.namedBindings;
+      if (bindings && ts.isNamedImports(bindings)) {
+        shape.isrImports += bindings.elements.filter((element) => element.name.text === 'ISRHandler').length;
+      }
+    }
+    if (ts.isVariableDeclaration(node) && node.initializer && ts.isNewExpression(node.initializer)) {
+      const className = node.initializer.expression.getText(sourceFile);
+      if (className === 'AngularNodeAppEngine' || className === 'CommonEngine') engineNames.add(node.name.getText(sourceFile));
+      if (className === 'ISRHandler') {
+        const options = node.initializer.arguments?.[0];
+        const keys = options && ts.isObjectLiteralExpression(options) ? options.properties.map((p) => p.name!.getText(sourceFile)) : [];
+        const token = options && ts.isObjectLiteralExpression(options)
+          ? options.properties.find((p) => p.name?.getText(sourceFile) === 'invalidateSecretToken')
+          : undefined;
+        const tokenEnv = token && ts.isPropertyAssignment(token) && ts.isElementAccessExpression(token.initializer)
+          && token.initializer.expression.getText(sourceFile) === 'process.env'
+          ? (token.initializer.argumentExpression as ts.StringLiteral).text
+          : undefined;
+        shape.instances.push({ name: node.name.getText(sourceFile), keys, tokenEnv });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  const isrNames = new Set(shape.instances.map((instance) => instance.name));
+
+  for (const statement of allStatements(sourceFile)) {
+    if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
+    const call = statement.expression;
+    const index = (statement.parent as ts.Block).statements.indexOf(statement);
+    const calls = descendantsCalls(statement);
+    const method = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : '';
+    if (calls.some((c) => isCallOn(c, isrNames, 'invalidate')) && method === 'post') {
+      const path = call.arguments[0];
+      shape.invalidateRoutes.push({
+        path: path && ts.isStringLiteral(path) ? path.text : '',
+        scopedJson: call.arguments.some((argument) => argument.getText(sourceFile).replace(/\s/g, '') === 'express.json()'),
+        index,
+      });
+    }
+    if (calls.some((c) => isCallOn(c, isrNames, 'handle'))) shape.handleCalls.push({ index });
+    if (calls.some((c) => isCallOn(c, isrNames, 'serveFromCache'))) shape.serveFromCacheCalls.push({ index });
+    if (shape.staticIndex === -1 && call.arguments.some((a) => /^express\.static\(/.test(a.getText(sourceFile)))) {
+      shape.staticIndex = index;
+    }
+  }
+  shape.engineCalls = descendantsCalls(sourceFile).filter(
+    (c) => isCallOn(c, engineNames, 'handle') || isCallOn(c, engineNames, 'render'),
+  ).length;
+  return shape;
+}
+
+function isCallOn(call: ts.CallExpression, objects: ReadonlySet<string>, member: string): boolean {
+  return (
+    ts.isPropertyAccessExpression(call.expression) &&
+    call.expression.name.text === member &&
+    ts.isIdentifier(call.expression.expression) &&
+    objects.has(call.expression.expression.text)
+  );
+}
+
+function descendantsCalls(root: ts.Node): ts.CallExpression[] {
+  const calls: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) calls.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return calls;
+}
+
+/** Statements directly inside the file or a function body (where apps register middleware). */
+function allStatements(sourceFile: ts.SourceFile): ts.Statement[] {
+  const statements: ts.Statement[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isSourceFile(node) || ts.isBlock(node)) && !ts.isArrowFunction(node.parent ?? node) ) {
+      statements.push(...node.statements);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return statements.filter((statement) => {
+    // Only statements of the file or of a function declaration's body, not of handler bodies.
+    const owner = statement.parent.parent;
+    return ts.isSourceFile(statement.parent) || (owner !== undefined && ts.isFunctionDeclaration(owner));
+  });
+}

@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as ts from 'typescript';
+import { WorkspaceFiles, writeFiles } from './tree-files';
+import { WORKSPACE_CACHE } from './workspaces';
+
+const repoRoot = join(__dirname, '../../../..');
+
+/** A folder whose node_modules hold the Angular/Express types a workspace is checked against. */
+export interface TypeEnvironment {
+  label: string;
+  root: string;
+}
+
+/** The repository's own devDependencies (@angular/* 21.2.24, express 5 types). */
+export const DEV_DEPENDENCY_TYPES: TypeEnvironment = { label: 'devDependencies', root: repoRoot };
+
+/** Packages of a generated package.json that only build or test the app (not needed for its types). */
+const TOOLING = /^(@angular-devkit\/|@angular\/(cli|build|compiler-cli)$|typescript$|karma|jasmine|@types\/jasmine|vitest|jsdom|prettier)/;
+
+/**
+ * Installs the runtime dependencies a generated workspace declares (its era's @angular/*, express and
+ * @types/express) into a cached folder, so that its server.ts is checked against the types it ships with.
+ */
+export function eraTypes(label: string, files: WorkspaceFiles): TypeEnvironment {
+  const manifest = JSON.parse(files.get('/package.json')!.toString('utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const dependencies = Object.fromEntries(
+    Object.entries({ ...manifest.dependencies, ...manifest.devDependencies }).filter(([name]) => !TOOLING.test(name)),
+  );
+  const key = createHash('sha256').update(JSON.stringify(dependencies)).digest('hex').slice(0, 12);
+  const root = join(dirname(WORKSPACE_CACHE), 'type-environments', `${label}-${key}`);
+  if (!existsSync(join(root, 'node_modules'))) {
+    const partial = `${root}.tmp-${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    writeFileSync(join(partial, 'package.json'), JSON.stringify({ private: true, dependencies }, null, 2));
+    execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error'], {
+      cwd: partial,
+      stdio: 'pipe',
+    });
+    if (!existsSync(root)) renameSync(partial, root);
+    else rmSync(partial, { recursive: true, force: true });
+  }
+  return { label, root };
+}
+
+/**
+ * Type-checks a workspace's server entry (and everything it imports) the way its own tsconfig.json
+ * says, with `ng-isr` resolved to this repository's built declarations (dist/runtime) installed as a
+ * package. Returns formatted diagnostics (empty when it compiles).
+ */
+export function typeCheckWorkspace(files: WorkspaceFiles, entries: readonly string[], environment: TypeEnvironment, name: string): string[] {
+  const dir = join(environment.root, '.cache', 'typecheck', `${name}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  writeFiles(dir, new Map([...files].filter(([path]) => path.endsWith('.ts') || path.endsWith('.json'))));
+  installBuiltRuntime(join(dir, 'node_modules', 'ng-isr'));
+  try {
+    const tsconfigText = files.get('/tsconfig.json')!.toString('utf8');
+    const parsed = ts.parseConfigFileTextToJson('tsconfig.json', tsconfigText);
+    const raw = { ...(parsed.config?.compilerOptions ?? {}) } as Record<string, unknown>;
+    for (const key of ['outDir', 'declaration', 'sourceMap', 'lib', 'types', 'typeRoots', 'baseUrl', 'paths', 'importHelpers']) {
+      delete raw[key];
+    }
+    const { options } = ts.convertCompilerOptionsFromJson(raw, dir);
+    const compilerOptions: ts.CompilerOptions = {
+      ...options,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+    };
+    const program = ts.createProgram(entries.map((entry) => join(dir, entry)), compilerOptions);
+    return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+      const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+      if (!diagnostic.file || diagnostic.start === undefined) return message;
+      const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+      return `${diagnostic.file.fileName.slice(dir.length)}:${line + 1}:${character + 1} ${message}`;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function installBuiltRuntime(target: string): void {
+  const built = join(repoRoot, 'dist', 'runtime');
+  if (!existsSync(join(built, 'index.d.ts'))) throw new Error('dist/runtime is missing: run `npm run build` first.');
+  mkdirSync(target, { recursive: true });
+  cpSync(built, target, { recursive: true, filter: (source) => !source.endsWith('.map') });
+  writeFileSync(
+    join(target, 'package.json'),
+    JSON.stringify({ name: 'ng-isr', type: 'module', types: './index.d.ts', exports: { '.': { types: './index.d.ts', default: './index.js' } } }),
+  );
+}

@@ -1,0 +1,56 @@
+import { SchematicTestRunner } from '@angular-devkit/schematics/testing';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { WorkspaceFiles, readFolder, treeFiles } from './tree-files';
+
+/** Where generated release workspaces are cached between test runs. */
+export const WORKSPACE_CACHE = join(
+  process.env['NG_ISR_CACHE'] ?? join(homedir(), '.cache', 'ng-isr'),
+  'schematic-workspaces',
+);
+
+const repoRoot = join(__dirname, '../../../..');
+
+/** Angular releases whose own schematics generate test workspaces (npm-aliased devDependencies). */
+export type Release = 17 | 18 | 19 | 20 | 22;
+
+/**
+ * What `ng new demo --ssr` generates with release `release`'s own `@schematics/angular` (run in a
+ * child process with that release's devkit), cached per release version and options.
+ */
+export function releaseWorkspace(release: Release, options: Record<string, unknown> = {}): WorkspaceFiles {
+  const packageDir = dirname(require.resolve(`@schematics/angular-v${release}/package.json`, { paths: [repoRoot] }));
+  const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const ngNewOptions = { name: 'demo', version, ssr: true, ...options };
+  const key = createHash('sha256').update(JSON.stringify(ngNewOptions)).digest('hex').slice(0, 12);
+  const folder = join(WORKSPACE_CACHE, `v${version}-${key}`);
+  if (!existsSync(folder)) {
+    const partial = `${folder}.tmp-${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    execFileSync(
+      process.execPath,
+      [join(__dirname, 'generate-release-workspace.cjs'), packageDir, partial, JSON.stringify(ngNewOptions)],
+      { stdio: 'pipe' },
+    );
+    // Atomic publish, so a run interrupted mid-generation never leaves half a workspace in the cache.
+    if (!existsSync(folder)) renameSync(partial, folder);
+    else rmSync(partial, { recursive: true, force: true });
+  }
+  return readFolder(folder);
+}
+
+/** The devDependency release (21.x), generated in-process like `@schematics/angular`'s own specs. */
+export async function currentWorkspace(options: { standalone: boolean; ssr?: boolean }): Promise<WorkspaceFiles> {
+  const runner = new SchematicTestRunner('@schematics/angular', join(repoRoot, 'node_modules/@schematics/angular/collection.json'));
+  const workspace = await runner.runSchematic('workspace', { name: 'workspace', newProjectRoot: 'projects', version: '21.2.24' });
+  const tree = await runner.runSchematic(
+    'application',
+    { name: 'demo', ssr: options.ssr ?? true, standalone: options.standalone, skipPackageJson: false },
+    workspace,
+  );
+  return treeFiles(tree);
+}
