@@ -87,6 +87,10 @@ export function networkFailureReason(error: unknown, ctx: ReasonContext): string
   const describe = code ? NETWORK_CODES[code] : undefined;
   if (describe) return describe(ctx.endpoint.host);
   const cause = (error as { cause?: { message?: unknown } } | null)?.cause?.message;
+  if (cause === 'bad port') {
+    // fetch refuses the ports of other protocols (SMTP, IRC, …) before connecting.
+    return `fetch never connects to port ${ctx.endpoint.port} (a blocked "bad port"); serve the app on another port`;
+  }
   const message = typeof cause === 'string' ? cause : error instanceof Error ? error.message : String(error);
   return `request to ${ctx.endpoint.host} failed: ${message}${code ? ` (${code})` : ''}`;
 }

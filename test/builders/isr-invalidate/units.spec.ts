@@ -2,7 +2,7 @@ import { parseAnswer } from '../../../builders/isr-invalidate/answer';
 import { planBatches, requestBody } from '../../../builders/isr-invalidate/batches';
 import { normaliseOptions, readToken, resolveEndpoint } from '../../../builders/isr-invalidate/options';
 import { OptionsError } from '../../../builders/isr-invalidate/options-error';
-import { clean } from '../../../builders/isr-invalidate/reasons';
+import { clean, networkFailureReason } from '../../../builders/isr-invalidate/reasons';
 import { formatSummary } from '../../../builders/isr-invalidate/report';
 import { batchResult, succeeded, totalsOf } from '../../../builders/isr-invalidate/results';
 import { parseUrlsFile } from '../../../builders/isr-invalidate/urls-file';
@@ -67,6 +67,18 @@ describe('isr-invalidate pure helpers', () => {
   it('cleans server text to one short line and masks the token', () => {
     expect(clean('bad\n  token  s3cret-xyz\tgiven', 's3cret-xyz')).toBe('bad token *** given');
     expect(clean('x'.repeat(300), 't', 50)).toHaveLength(50);
+  });
+
+  it('words network failures fetch reports without a socket error code', async () => {
+    const ctx = { endpoint: new URL('http://127.0.0.1:6000/api/invalidate'), tokenEnv: 'T', batchSize: 100, timeoutMs: 50 };
+    const badPort = await fetch(ctx.endpoint, { method: 'POST' }).catch((error: unknown) => error);
+    expect(networkFailureReason(badPort, ctx)).toBe('fetch never connects to port 6000 (a blocked "bad port"); serve the app on another port');
+    expect(networkFailureReason(new DOMException('aborted', 'TimeoutError'), ctx)).toBe(
+      'no answer from 127.0.0.1:6000 within 50 ms (timeout; raise --timeout-ms if the server is slow)',
+    );
+    expect(networkFailureReason(new TypeError('fetch failed', { cause: new Error('odd failure') }), ctx)).toBe(
+      'request to 127.0.0.1:6000 failed: odd failure',
+    );
   });
 
   it('validates the answer shape', () => {
