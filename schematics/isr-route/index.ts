@@ -20,8 +20,8 @@ export const SERVER_ROUTES_FILE = 'app.routes.server.ts';
 /**
  * `ng generate ng-isr:isr-route <path> --revalidate N`: adds (or updates) a route with
  * `data: { revalidate: N, isrTags? }`, generating its standalone component unless one is given,
- * and makes the path render with `RenderMode.Server`. Every check runs before the first edit, and
- * a refusal throws, so a refused run changes nothing.
+ * and makes the path render with `RenderMode.Server`. The checks run before the first edit where
+ * the inputs allow it; every refusal throws, and the CLI commits nothing from a run that throws.
  */
 export function isrRoute(options: Schema): Rule {
   return async (tree: Tree, context: SchematicContext) => {

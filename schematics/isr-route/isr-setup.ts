@@ -6,19 +6,20 @@ import { readSourceFile, stringValue } from './ast-helpers';
 import type { TypeScript } from './workspace-typescript';
 
 /**
- * Whether the project renders on the server: its `build` target has `ssr` or `server` options
- * (application builder, Angular 17+), or the project has a `server` target (webpack builders).
+ * Whether the project renders pages on the server at request time: the application builder
+ * (Angular 17+) needs an `ssr` option and no `outputMode: 'static'` (a `server` option alone only
+ * prerenders at build time); the webpack builders need a `server` target.
  */
 export function hasSsr(project: ProjectDefinition): boolean {
-  if (project.targets.has('server')) {
-    return true;
-  }
   const build = project.targets.get('build');
-  if (!build) {
+  if (!build?.builder.endsWith(':application')) {
+    return project.targets.has('server');
+  }
+  if (build.options?.['outputMode'] === 'static') {
     return false;
   }
   for (const [, options] of allTargetOptions(build)) {
-    if (options['ssr'] || options['server']) {
+    if (options['ssr']) {
       return true;
     }
   }

@@ -300,6 +300,15 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
       const noSsr = await createWorkspace({ ssr: false, isrSetUp: false });
       await expectRefusal(noSsr, { path: 'blog', revalidate: 60 }, /does not use server-side rendering.*ng add @angular\/ssr/);
     });
+
+    it('a project that only prerenders (outputMode static, no ssr entry)', async () => {
+      const angularJson = JSON.parse(tree.readContent('/angular.json'));
+      const build = angularJson.projects.app.architect.build.options;
+      build.outputMode = 'static';
+      delete build.ssr;
+      tree.overwrite('/angular.json', JSON.stringify(angularJson, null, 2));
+      await expectRefusal(tree, { path: 'blog', revalidate: 60 }, /does not use server-side rendering/);
+    });
   });
 });
 
