@@ -14,7 +14,7 @@ import {
 } from './isr-handler-options.js';
 import { createRenderContext, type ISRRenderReport } from './isr-render-context.js';
 import { Backoff } from './utils/backoff.js';
-import { whyNotStorable, type RenderedPage } from './utils/cacheability.js';
+import { isServerRender, whyNotStorable, type RenderedPage } from './utils/cacheability.js';
 import { cacheControlFor, type CacheControlOptions } from './utils/cache-control.js';
 import { cacheKeyFor, compileParamMatcher, DEFAULT_TRACKING_PARAMS, type CacheKeyResult } from './utils/cache-key.js';
 import { buildEntry } from './utils/entry-builder.js';
@@ -307,7 +307,9 @@ export class ISRHandler {
     }
     const reason = whyNotStorable(page, report);
     if (reason !== undefined) {
-      if (reason === 'route has no revalidate') {
+      // Only a real 200 server render proves the route has no revalidate; error answers and the
+      // client-side shell (which a request with a bad Host can provoke) must not switch caching off.
+      if (reason === 'route has no revalidate' && page.status === 200 && isServerRender(page)) {
         this.uncacheable.set(key, reason);
       }
       this.emit({ type: 'skip-store', key, cause, reason });

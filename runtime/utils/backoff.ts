@@ -6,6 +6,9 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
+/** Most keys with a failure streak remembered at once. */
+const MAX_TRACKED_KEYS = 10_000;
+
 interface FailureState {
   failures: number;
   nextAttemptAt: number;
@@ -29,7 +32,12 @@ export class Backoff {
   fail(key: string, now: number): { failures: number; retryInMs: number } {
     const failures = (this.state.get(key)?.failures ?? 0) + 1;
     const retryInMs = Math.min(this.max, this.initial * 2 ** Math.min(failures - 1, 30));
+    this.state.delete(key);
     this.state.set(key, { failures, nextAttemptAt: now + retryInMs });
+    if (this.state.size > MAX_TRACKED_KEYS) {
+      // Forget the longest-failing key first (Map keeps insertion order) so memory stays bounded.
+      this.state.delete(this.state.keys().next().value as string);
+    }
     return { failures, retryInMs };
   }
 

@@ -15,6 +15,11 @@ export interface RenderedPage {
  */
 const SERVER_RENDER_MARKERS = [Buffer.from('ng-server-context="ssr"'), Buffer.from("ng-server-context='ssr'")];
 
+/** True when the body is a real server render (not the client-side shell). */
+export function isServerRender(page: RenderedPage): boolean {
+  return SERVER_RENDER_MARKERS.some((marker) => page.body.includes(marker));
+}
+
 function header(page: RenderedPage, name: string): string | string[] | undefined {
   const direct = page.headers[name];
   if (direct !== undefined) {
@@ -50,7 +55,7 @@ export function whyNotStorable(page: RenderedPage, report: ISRRenderReport): str
   if ((report.httpErrors ?? 0) > 0) {
     return 'an HttpClient request failed during the render';
   }
-  if (!SERVER_RENDER_MARKERS.some((marker) => page.body.includes(marker))) {
+  if (!isServerRender(page)) {
     return 'not a server render (client-side shell)';
   }
   return undefined;

@@ -112,6 +112,9 @@ describe('engine adapters', () => {
       expect([shell.status, shell.headers['x-isr-cache']]).toEqual([200, 'BYPASS']);
       expect(shell.body.toString()).toContain('csr shell');
       expect(await server.isr.cache.get('/news')).toBeUndefined();
+      // The shell must not switch caching off for the path: the next real request is stored.
+      expect((await rawRequest(`${server.base}/news`)).headers['x-isr-cache']).toBe('MISS');
+      expect((await rawRequest(`${server.base}/news`)).headers['x-isr-cache']).toBe('HIT');
     });
 
     it('regenerates from a synthetic web Request on the first plain NG_ALLOWED_HOSTS host', async () => {
