@@ -6,6 +6,11 @@ import { entryByteSize } from './entry-size.js';
 export interface MemoryLayerOptions {
   /** Upper bound of the layer in bytes (payload + metadata estimate). */
   maxBytes: number;
+  /**
+   * Drop a copy after this many ms even if nobody invalidated it: a safety net for tiers whose
+   * invalidation messages can be lost (Redis pub/sub during a network split). Default: no limit.
+   */
+  maxAgeMs?: number;
 }
 
 /**
@@ -23,6 +28,7 @@ export class MemoryLayer {
     this.lru = new LRUCache<string, CacheEntry>({
       maxSize: options.maxBytes,
       sizeCalculation: entryByteSize,
+      ...(options.maxAgeMs && options.maxAgeMs > 0 ? { ttl: options.maxAgeMs } : {}),
     });
   }
 

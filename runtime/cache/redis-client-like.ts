@@ -1,0 +1,55 @@
+/**
+ * The part of the official `redis` client (v5+, `createClient()`) that the Redis tier uses.
+ * Declared structurally so that the package never imports `redis` at build time: apps that do
+ * not use Redis do not install it, and their bundler has nothing to resolve.
+ */
+export type RedisCommandArgument = string | Buffer;
+
+/** Per-command options of the client; only `typeMapping` is used (binary replies). */
+export interface RedisCommandOptionsLike {
+  typeMapping?: Record<number, unknown>;
+}
+
+/** A `redis` client as returned by `createClient()` (connected or not). */
+export interface RedisClientLike {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  /** Listener arguments differ per event ('error' passes an Error, 'ready' nothing). */
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  sendCommand(args: RedisCommandArgument[], options?: RedisCommandOptionsLike): Promise<unknown>;
+  /** A new client with the same options (used for the pub/sub connection). */
+  duplicate(): RedisClientLike;
+  subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+  close?(): Promise<unknown>;
+  destroy?(): void;
+  quit?(): Promise<unknown>;
+  disconnect?(): Promise<unknown>;
+}
+
+/** The `redis` module's factory, loaded on demand. */
+export interface RedisModuleLike {
+  createClient(options: Record<string, unknown>): RedisClientLike;
+}
+
+/**
+ * RESP type code of bulk strings (`RESP_TYPES.BLOB_STRING` in `redis`, the character `$`):
+ * mapping it to `Buffer` makes the client return page bytes untouched instead of decoding UTF-8.
+ */
+export const RESP_BLOB_STRING = 36;
+export const BUFFER_REPLIES: RedisCommandOptionsLike = { typeMapping: { [RESP_BLOB_STRING]: Buffer } };
+
+/** Closes a client we own, whichever close method this client version has. */
+export async function closeClient(client: RedisClientLike): Promise<void> {
+  if (!client.isOpen) return;
+  if (!client.isReady && client.destroy) {
+    client.destroy();
+  } else if (client.close) {
+    await client.close();
+  } else if (client.quit) {
+    await client.quit();
+  } else {
+    client.destroy?.();
+  }
+}

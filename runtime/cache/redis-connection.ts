@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import type { CacheLogger } from './cache-logger.js';
+import {
+  BUFFER_REPLIES,
+  closeClient,
+  type RedisClientLike,
+  type RedisCommandArgument,
+  type RedisModuleLike,
+} from './redis-client-like.js';
+
+/** A Lua script with its SHA1, run with EVALSHA (falling back to EVAL once per connection). */
+export interface LuaScript {
+  source: string;
+  sha: string;
+}
+
+export function luaScript(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** Thrown (fast) while Redis cannot be reached; the ISR handler then renders and answers BYPASS. */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+}
+
+export interface RedisConnectionOptions {
+  url?: string;
+  client?: RedisClientLike;
+  /** Extra `createClient()` options for the URL mode (TLS, credentials provider, database...). */
+  clientOptions?: Record<string, unknown>;
+  commandTimeoutMs: number;
+  logger: CacheLogger;
+}
+
+/** Longest wait between reconnect attempts of a client this tier created. */
+const MAX_RECONNECT_DELAY_MS = 1_000;
+
+/**
+ * One Redis client with the behaviour a request path needs:
+ * - created and connected on first use, never at construction (Angular's build runs server.ts);
+ * - commands fail fast while disconnected (no offline queue) and time out after
+ *   `commandTimeoutMs`, so a request never waits on an outage;
+ * - an outage is logged once, and its end once, however many commands fail meanwhile.
+ */
+export class RedisConnection {
+  private clientPromise: Promise<RedisClientLike> | undefined;
+  private connectStartedAt = 0;
+  private down = false;
+  private closed = false;
+  private readyWait: Promise<void> | undefined;
+  private readonly onError = (error: unknown): void => {
+    this.markDown(error);
+  };
+  private readonly onReady = (): void => this.markUp();
+
+  constructor(private readonly options: RedisConnectionOptions) {}
+
+  /** Whether the last thing we saw of Redis was a failure. */
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  /** The client, created (and its connection started) on first call. */
+  client(): Promise<RedisClientLike> {
+    if (this.closed) return Promise.reject(new RedisUnavailableError('the Redis cache handler is closed'));
+    this.clientPromise ??= this.createClient();
+    return this.clientPromise;
+  }
+
+  /**
+   * Sends one command. `buffers` returns bulk strings as `Buffer` (page bytes). Rejects with
+   * {@link RedisUnavailableError} when Redis is unreachable or too slow; Redis error replies
+   * (a wrong type, a missing script) reject with the client's own error.
+   */
+  async command(args: RedisCommandArgument[], buffers = false): Promise<unknown> {
+    const client = await this.readyClient();
+    try {
+      const reply = await withDeadline(
+        client.sendCommand(args, buffers ? BUFFER_REPLIES : undefined),
+        this.options.commandTimeoutMs,
+        () => new RedisUnavailableError(`Redis ${String(args[0])} timed out after ${this.options.commandTimeoutMs} ms`),
+      );
+      this.markUp();
+      return reply;
+    } catch (error) {
+      if (isErrorReply(error)) throw error;
+      throw this.markDown(error);
+    }
+  }
+
+  /** Runs a Lua script by SHA1, loading it with EVAL when the server does not know it yet. */
+  async script(script: LuaScript, keys: RedisCommandArgument[], args: RedisCommandArgument[]): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await this.command(['EVALSHA', script.sha, ...tail]);
+    } catch (error) {
+      if (!(isErrorReply(error) && /^NOSCRIPT/.test((error as Error).message))) throw error;
+      return this.command(['EVAL', script.source, ...tail]);
+    }
+  }
+
+  /**
+   * Closes the client when this tier created it; a client passed in by the app is only
+   * detached from (the app closes it).
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = this.clientPromise;
+    this.clientPromise = undefined;
+    const client = await pending?.catch(() => undefined);
+    if (!client) return;
+    client.off('error', this.onError);
+    client.off('ready', this.onReady);
+    if (!this.options.client) await closeClient(client).catch(() => undefined);
+  }
+
+  /** Logs the start of an outage once; returns the error to throw. */
+  markDown(error: unknown): RedisUnavailableError {
+    const unavailable =
+      error instanceof RedisUnavailableError ? error : new RedisUnavailableError(`Redis unavailable: ${describe(error)}`);
+    if (!this.down && !this.closed) {
+      this.down = true;
+      this.options.logger.warn(
+        `Redis cache unavailable (${describe(error)}); pages are rendered without the shared cache until it is back`,
+      );
+    }
+    return unavailable;
+  }
+
+  private markUp(): void {
+    if (!this.down) return;
+    this.down = false;
+    (this.options.logger.info ?? this.options.logger.warn)('Redis cache connection restored');
+  }
+
+  private async createClient(): Promise<RedisClientLike> {
+    let client = this.options.client;
+    if (!client) {
+      const redis = await loadRedisModule();
+      const clientOptions = this.options.clientOptions ?? {};
+      client = redis.createClient({
+        ...clientOptions,
+        url: this.options.url,
+        // Commands fail at once while disconnected instead of queueing (and hanging requests).
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout: Math.max(1_000, this.options.commandTimeoutMs * 2),
+          reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+          ...((clientOptions['socket'] as Record<string, unknown> | undefined) ?? {}),
+        },
+      });
+    }
+    // Without an 'error' listener the client's reconnect errors would crash the process.
+    client.on('error', this.onError);
+    client.on('ready', this.onReady);
+    if (!client.isOpen) this.startConnect(client);
+    return client;
+  }
+
+  private startConnect(client: RedisClientLike): void {
+    this.connectStartedAt = Date.now();
+    // Resolves once connected; reconnect attempts report through the 'error' listener.
+    client.connect().catch((error: unknown) => {
+      this.markDown(error);
+    });
+  }
+
+  /**
+   * The client when it is ready. A connection attempt younger than the command timeout is
+   * waited for (the first request after start-up); otherwise a disconnected client fails fast.
+   */
+  private async readyClient(): Promise<RedisClientLike> {
+    const client = await this.client();
+    if (client.isReady) return client;
+    if (!client.isOpen && Date.now() - this.connectStartedAt > MAX_RECONNECT_DELAY_MS) this.startConnect(client);
+    const remaining = this.options.commandTimeoutMs - (Date.now() - this.connectStartedAt);
+    if (remaining > 0) {
+      // One listener for every request waiting on the same connection attempt.
+      this.readyWait ??= waitForReady(client, remaining).finally(() => (this.readyWait = undefined));
+      await this.readyWait;
+    }
+    if (client.isReady) return client;
+    throw this.markDown(new Error('not connected'));
+  }
+}
+
+async function loadRedisModule(): Promise<RedisModuleLike> {
+  // A non-literal specifier: bundlers (esbuild in `ng build`) leave it alone, so apps that do
+  // not use Redis need not install it; Node resolves it from the app's node_modules at run time.
+  const moduleName = 'redis';
+  let loaded: Partial<RedisModuleLike> & { default?: Partial<RedisModuleLike> };
+  try {
+    loaded = (await import(/* @vite-ignore */ moduleName)) as typeof loaded;
+  } catch (error) {
+    throw new RedisUnavailableError(
+      `RedisCacheHandler needs the 'redis' package (npm install redis), or pass { client }: ${describe(error)}`,
+    );
+  }
+  const createClient = loaded.createClient ?? loaded.default?.createClient;
+  if (typeof createClient !== 'function') throw new RedisUnavailableError("the 'redis' package has no createClient()");
+  return { createClient };
+}
+
+function waitForReady(client: RedisClientLike, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.on('ready', done);
+  });
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** A reply error from Redis itself (`ErrorReply` in the client), as opposed to a connection problem. */
+export function isErrorReply(error: unknown): boolean {
+  for (let proto = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === 'ErrorReply') return true;
+  }
+  return false;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

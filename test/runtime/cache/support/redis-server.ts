@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { createClient } from 'redis';
+
+/** A Redis the tests can use; `stop`/`start` exist only for a server this process started. */
+export interface TestRedis {
+  url: string;
+  /** Kills the server (SIGKILL: an outage, not a graceful shutdown) and waits for its exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and waits until it accepts connections. */
+  start(): Promise<void>;
+  /** Stops it for good (test teardown). */
+  dispose(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * A private `redis-server` on a free port, without persistence (`--save '' --appendonly no`).
+ * Resolves once the server logs that it accepts connections.
+ */
+export async function startOwnRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const launch = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = started;
+      let output = '';
+      started.once('error', (error) => reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`)));
+      started.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+      started.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/ready to accept connections/i.test(output)) resolve();
+      });
+    });
+  const stop = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return { url: `redis://127.0.0.1:${port}`, stop, start: launch, dispose: stop };
+}
+
+/** `REDIS_URL` when set (shared server, never stopped), else a private server. */
+export async function testRedis(): Promise<TestRedis> {
+  const url = process.env['REDIS_URL'];
+  if (url) {
+    const unsupported = async (): Promise<void> => {
+      throw new Error('cannot stop or start the server behind REDIS_URL; use startOwnRedis()');
+    };
+    return { url, stop: unsupported, start: unsupported, dispose: async () => undefined };
+  }
+  return startOwnRedis();
+}
+
+/** A key prefix no other test (or run) uses, so tests can share one Redis. */
+export function uniquePrefix(label: string): string {
+  return `ng-isr-test:${label}:${randomBytes(4).toString('hex')}:`;
+}
+
+/** A plain client for looking at Redis from the outside (not through the handler). */
+export async function adminClient(url: string) {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
