@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { CacheHandler } from './cache/cache-handler.js';
 import { errorMessage, type ISRLogger } from './utils/logger.js';
 import {
+  isJsonContentType,
   isRejection,
   parseRawBody,
   validateInvalidateBody,
@@ -45,6 +46,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(payload);
 }
 
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
 /** The parsed body: what a body parser left on `req.body`, else the raw body read here. */
 async function bodyOf(req: ISRRequest, maxBytes: number): Promise<unknown | InvalidateRejection> {
   const parsed = req.body;
@@ -56,7 +61,10 @@ async function bodyOf(req: ISRRequest, maxBytes: number): Promise<unknown | Inva
   if (typeof parsed === 'string') {
     return parseRawBody(Buffer.from(parsed, 'utf8'), req.headers['content-type'] ?? 'application/json');
   }
-  if (parsed !== undefined && parsed !== null) {
+  // Express 4's express.json() leaves `{}` for bodies it skipped (another content type); then the
+  // stream is still unread and the endpoint parses it itself, so the type error is reported.
+  const skippedByParser = isEmptyObject(parsed) && !isJsonContentType(req.headers['content-type']);
+  if (parsed !== undefined && parsed !== null && !skippedByParser) {
     return parsed;
   }
   if (req.readableEnded) {

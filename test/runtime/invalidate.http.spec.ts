@@ -120,6 +120,8 @@ describe('POST /api/invalidate over HTTP', () => {
     expect(textBody.status).toBe(400);
     const empty = await fetch(`${server.base}/api/invalidate-raw`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(empty.status).toBe(400);
+    const express4 = await fetch(`${server.base}/api/invalidate-express4`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    expect([express4.status, await express4.json()]).toEqual([400, { error: 'Content-Type must be application/json.' }]);
     const ok = await post({ token: TOKEN, urlsToInvalidate: ['/about'] }, {}, '/api/invalidate-raw');
     expect([ok.status, ok.json.invalidated]).toEqual([200, ['/about']]);
   });
