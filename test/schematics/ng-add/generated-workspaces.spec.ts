@@ -44,3 +44,68 @@ describeVariant({
   types: (files) => [eraTypes('v17', files)],
   golden: 'v17-v18-common-engine.server.ts',
 });
+
+describeVariant({
+  name: 'Angular 17 NgModule (AppServerModule as bootstrap)',
+  files: () => releaseWorkspace(17, { standalone: false }),
+  project: 'demo',
+  serverEntry: '/server.ts',
+  serverConfig: '/src/app/app.module.server.ts',
+  engine: 'commonEngine',
+  types: (files) => [eraTypes('v17', files)],
+});
+
+describeVariant({
+  name: 'Angular 18 (CommonEngine, server.get("**"), static on "**")',
+  files: () => releaseWorkspace(18),
+  project: 'demo',
+  serverEntry: '/server.ts',
+  serverConfig: '/src/app/app.config.server.ts',
+  engine: 'commonEngine',
+  types: (files) => [eraTypes('v18', files)],
+});
+
+describeVariant({
+  name: 'Angular 19 CommonEngine (top-level app, @angular/ssr/node, app.get("**"))',
+  files: () => releaseWorkspace(19),
+  project: 'demo',
+  serverEntry: '/src/server.ts',
+  serverConfig: '/src/app/app.config.server.ts',
+  engine: 'commonEngine',
+  types: (files) => [eraTypes('v19', files), DEV_DEPENDENCY_TYPES],
+  golden: 'v19-common-engine.server.ts',
+});
+
+describeVariant({
+  name: 'Angular 19 --server-routing (AngularNodeAppEngine, app.use("/**"))',
+  files: () => releaseWorkspace(19, { serverRouting: true }),
+  project: 'demo',
+  serverEntry: '/src/server.ts',
+  serverConfig: '/src/app/app.config.server.ts',
+  serverRoutes: '/src/app/app.routes.server.ts',
+  engine: 'angularAppEngine',
+  types: (files) => [eraTypes('v19', files), DEV_DEPENDENCY_TYPES],
+  golden: 'v19-server-routing.server.ts',
+});
+
+describeVariant({
+  name: 'Angular 20 (AngularNodeAppEngine, Express 5)',
+  files: () => releaseWorkspace(20),
+  project: 'demo',
+  serverEntry: '/src/server.ts',
+  serverConfig: '/src/app/app.config.server.ts',
+  serverRoutes: '/src/app/app.routes.server.ts',
+  engine: 'angularAppEngine',
+  types: (files) => [eraTypes('v20', files)],
+});
+
+describeVariant({
+  name: 'Angular 22 (AngularNodeAppEngine, Express 5)',
+  files: () => releaseWorkspace(22),
+  project: 'demo',
+  serverEntry: '/src/server.ts',
+  serverConfig: '/src/app/app.config.server.ts',
+  serverRoutes: '/src/app/app.routes.server.ts',
+  engine: 'angularAppEngine',
+  types: (files) => [eraTypes('v22', files), DEV_DEPENDENCY_TYPES],
+});

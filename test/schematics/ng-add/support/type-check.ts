@@ -29,8 +29,12 @@ export function eraTypes(label: string, files: WorkspaceFiles): TypeEnvironment 
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
   };
+  // `ng new` writes the CLI's own version for @angular/ssr, which a later schematics patch release can
+  // outrun; the release's major is what matters for its types.
   const dependencies = Object.fromEntries(
-    Object.entries({ ...manifest.dependencies, ...manifest.devDependencies }).filter(([name]) => !TOOLING.test(name)),
+    Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })
+      .filter(([name]) => !TOOLING.test(name))
+      .map(([name, range]) => [name, name.startsWith('@angular/') ? range.replace(/^[\^~]?(\d+)\..*$/, '^$1.0.0') : range]),
   );
   const key = createHash('sha256').update(JSON.stringify(dependencies)).digest('hex').slice(0, 12);
   const root = join(dirname(WORKSPACE_CACHE), 'type-environments', `${label}-${key}`);
