@@ -1,0 +1,193 @@
+import type { CacheLogger } from '../../../runtime/cache/cache-logger';
+import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runtime/cache/redis-cache-handler';
+import type { ISREvent } from '../../../runtime/isr-events';
+import { renderNumber, TestEngine } from '../support/test-engine';
+import { startServer, type TestServer } from '../support/test-server';
+import { waitFor } from './cache-handler.contract';
+import { startOwnRedis, testRedis, uniquePrefix, type TestRedis } from './support/redis-server';
+
+/**
+ * A fleet in one test: two ISRHandler instances behind two real Express servers on 127.0.0.1,
+ * each with its own engine (render counter) and its own RedisCacheHandler on one Redis.
+ */
+interface Instance {
+  server: TestServer;
+  engine: TestEngine;
+  cache: RedisCacheHandler;
+  cacheLog: string[];
+}
+
+const TOKEN = 's3cret';
+
+async function startInstance(url: string, keyPrefix: string, options: Partial<RedisCacheHandlerOptions> = {}, buildId?: string): Promise<Instance> {
+  const cacheLog: string[] = [];
+  const logger: CacheLogger = { warn: (line) => cacheLog.push(line), info: (line) => cacheLog.push(line) };
+  const cache = new RedisCacheHandler({ url, keyPrefix, logger, ...options });
+  const engine = new TestEngine();
+  const server = await startServer({ engine, cache, invalidateSecretToken: TOKEN, retry: { initialDelayMs: 1 }, ...(buildId ? { buildId } : {}) });
+  return { server, engine, cache, cacheLog };
+}
+
+async function get(instance: Instance, path: string) {
+  const response = await fetch(instance.server.base + path);
+  return { status: response.status, cache: response.headers.get('x-isr-cache'), body: await response.text() };
+}
+
+function routes(engine: TestEngine): void {
+  engine
+    .route('/', { revalidate: 60, tags: ['home'] })
+    .route('/blog/a', { revalidate: 60, tags: ['posts'] })
+    .route('/blog/b', { revalidate: 60, tags: ['posts'] })
+    .route('/about', { revalidate: 0 })
+    .route('/slow', { revalidate: 1, delayMs: 300 });
+}
+
+describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-server)', () => {
+  let redis: TestRedis;
+  let a: Instance;
+  let b: Instance;
+
+  beforeAll(async () => {
+    redis = await testRedis();
+  });
+  afterAll(async () => {
+    await redis.dispose();
+  });
+  beforeEach(async () => {
+    const prefix = uniquePrefix('fleet');
+    a = await startInstance(redis.url, prefix);
+    b = await startInstance(redis.url, prefix);
+    routes(a.engine);
+    routes(b.engine);
+  });
+  afterEach(async () => {
+    await a.cache.clear();
+    await a.server.close();
+    await b.server.close();
+  });
+
+  it('a page rendered by one instance is a HIT on the other', async () => {
+    const miss = await get(a, '/blog/a');
+    expect([miss.status, miss.cache, renderNumber(miss.body)]).toEqual([200, 'MISS', 1]);
+    const hit = await get(b, '/blog/a');
+    expect([hit.status, hit.cache, renderNumber(hit.body)]).toEqual([200, 'HIT', 1]);
+    expect(hit.body).toBe(miss.body);
+    expect(b.engine.renders()).toBe(0);
+  });
+
+  it('invalidating a tag on one instance refreshes the pages for both', async () => {
+    for (const path of ['/blog/a', '/blog/b', '/']) await get(a, path);
+    expect((await get(b, '/blog/b')).cache).toBe('HIT');
+    const before = new Map<string, number>();
+    for (const path of ['/blog/a', '/blog/b', '/']) before.set(path, (await a.cache.get(path))!.createdAt);
+
+    const response = await fetch(`${b.server.base}/api/invalidate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ tags: ['posts'] }),
+    });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { invalidated: string[] };
+    expect([...result.invalidated].sort()).toEqual(['/blog/a', '/blog/b']);
+
+    // b regenerated the tagged pages; a serves b's new entries; the untagged page is untouched.
+    for (const path of ['/blog/a', '/blog/b']) {
+      expect(b.engine.renders(path)).toBe(1);
+      expect(a.engine.renders(path)).toBe(1);
+      expect((await get(a, path)).cache).toBe('HIT');
+      expect((await a.cache.get(path))!.createdAt).toBeGreaterThan(before.get(path)!);
+    }
+    expect((await a.cache.get('/'))!.createdAt).toBe(before.get('/'));
+    expect(b.engine.renders('/')).toBe(0);
+  });
+
+  it('a stale page is regenerated once for the whole fleet (Redis lock), both keep serving it', async () => {
+    await get(a, '/slow');
+    // Make the shared entry stale, as time passing would.
+    const entry = await a.cache.get('/slow');
+    await a.cache.set({ ...entry!, createdAt: Date.now() - 60_000 });
+
+    const since = [a.server.events.length, b.server.events.length];
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => get(i % 2 === 0 ? a : b, '/slow')),
+    );
+    for (const response of responses) {
+      expect(response.status).toBe(200);
+      expect(response.cache).toBe('STALE');
+      expect(renderNumber(response.body)).toBe(1);
+    }
+    // Exactly one instance regenerates; wait for its result to land, then for both to settle.
+    const isStore = (event: ISREvent): boolean => event.type === 'store' && event.key === '/slow';
+    await Promise.race([a.server.waitForEvent(isStore, since[0]), b.server.waitForEvent(isStore, since[1])]);
+    await Promise.all([a.server.isr.idle(), b.server.isr.idle()]);
+    const regenerations = a.engine.renders('/slow') + b.engine.renders('/slow') - 1;
+    expect(regenerations).toBe(1);
+    const stored = [...a.server.events.slice(since[0]), ...b.server.events.slice(since[1])].filter(
+      (event) => event.type === 'store' && event.key === '/slow',
+    );
+    expect(stored).toHaveLength(1);
+    const fresh = await get(a, '/slow');
+    expect([fresh.cache, fresh.body.includes('render #')]).toEqual(['HIT', true]);
+  });
+
+  it('an entry from another build is not served as a HIT; the new build replaces it', async () => {
+    const prefix = uniquePrefix('builds');
+    const old = await startInstance(redis.url, prefix, {}, 'build-1');
+    const next = await startInstance(redis.url, prefix, {}, 'build-2');
+    try {
+      routes(old.engine);
+      routes(next.engine);
+      expect((await get(old, '/about')).cache).toBe('MISS');
+      expect((await get(old, '/about')).cache).toBe('HIT');
+      const fresh = await get(next, '/about');
+      expect([fresh.cache, renderNumber(fresh.body)]).toEqual(['MISS', 1]);
+      expect((await next.cache.get('/about'))?.buildId).toBe('build-2');
+      expect((await get(next, '/about')).cache).toBe('HIT');
+    } finally {
+      await old.cache.clear();
+      await old.server.close();
+      await next.server.close();
+    }
+  });
+});
+
+describe('Redis stopped and restarted under a running fleet', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+  });
+  afterAll(async () => {
+    await redis.dispose();
+  });
+
+  it('keeps answering (BYPASS) while Redis is down and shares the cache again once it is back', async () => {
+    const prefix = uniquePrefix('outage');
+    const a = await startInstance(redis.url, prefix, { commandTimeoutMs: 300 });
+    const b = await startInstance(redis.url, prefix, { commandTimeoutMs: 300 });
+    try {
+      routes(a.engine);
+      routes(b.engine);
+      expect((await get(a, '/blog/a')).cache).toBe('MISS');
+      expect((await get(b, '/blog/a')).cache).toBe('HIT');
+
+      await redis.stop();
+      const during = await Promise.all(Array.from({ length: 10 }, (_, i) => get(i % 2 === 0 ? a : b, '/blog/a')));
+      for (const response of during) {
+        expect(response.status).toBe(200);
+        expect(response.cache).toBe('BYPASS');
+        expect(response.body).toContain('/blog/a render #');
+      }
+      // One line per instance for the whole outage.
+      expect(a.cacheLog.filter((line) => /unavailable/.test(line))).toHaveLength(1);
+      expect(b.cacheLog.filter((line) => /unavailable/.test(line))).toHaveLength(1);
+
+      await redis.start();
+      await waitFor(async () => (await get(a, '/blog/a')).cache === 'MISS', 10_000, 'a to store again');
+      await waitFor(async () => (await get(b, '/blog/a')).cache === 'HIT', 10_000, 'b to share it again');
+      expect(a.cacheLog.filter((line) => /restored/.test(line))).toHaveLength(1);
+    } finally {
+      await a.server.close();
+      await b.server.close();
+    }
+  });
+});
