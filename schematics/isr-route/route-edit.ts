@@ -142,7 +142,9 @@ function planUpdate(
     changes.push(appendPropertiesChange(source, data, missing, eol));
   }
   if (changes.length === 0) {
-    return { changes, outcome: 'unchanged', message: `${where} with ${printRouteData(spec.revalidate, spec.tags)}; nothing to change.` };
+    const has = wanted.map(([key, value]) => `${key}: ${value}`).join(', ');
+
+    return { changes, outcome: 'unchanged', message: `${where} and already has ${has}; nothing to change.` };
   }
 
   return { changes, outcome: 'updated', message: `${where}; updated its data (${notes.join(', ')}) instead of adding a duplicate.` };

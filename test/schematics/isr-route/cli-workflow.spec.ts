@@ -52,6 +52,31 @@ async function ngGenerate(
   return { events: events.sort(), logs };
 }
 
+describe('isr-route options as the Angular CLI parses them', () => {
+  it('exposes every option on the command line with the type the CLI supports', async () => {
+    // The CLI turns schema.json into yargs options and silently drops types it cannot parse
+    // (`"type": "integer"` makes `--revalidate` an "Unknown argument").
+    const { parseJsonSchemaToOptions } = require('@angular/cli/src/command-builder/utilities/json-schema') as {
+      parseJsonSchemaToOptions(registry: schema.SchemaRegistry, schema: json.JsonObject, interactive?: boolean): Promise<Array<{ name: string; type: string; positional?: number }>>;
+    };
+    const schemaJson = JSON.parse(readFileSync(join(REPO, 'schematics/isr-route/schema.json'), 'utf8')) as json.JsonObject;
+    const options = await parseJsonSchemaToOptions(new schema.CoreSchemaRegistry(), schemaJson);
+
+    expect(Object.fromEntries(options.map((option) => [option.name, option.type]))).toEqual({
+      path: 'string',
+      revalidate: 'number',
+      component: 'string',
+      existingComponent: 'string',
+      lazy: 'boolean',
+      tags: 'array',
+      project: 'string',
+      routesFile: 'string',
+      skipServerRoute: 'boolean',
+    });
+    expect(options.find((option) => option.name === 'path')?.positional).toBe(0);
+  });
+});
+
 describe('isr-route through the CLI workflow', () => {
   let root: string;
   beforeAll(async () => {
