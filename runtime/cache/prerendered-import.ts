@@ -1,12 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
+import { buildEntry } from '../utils/entry-builder.js';
 import type { CacheEntry } from './cache-handler.js';
-
-const brotli = promisify(brotliCompress);
-const gzipAsync = promisify(gzip);
 
 /** Options of the start-up import of prerendered pages. */
 export interface PrerenderedImportOptions {
@@ -73,26 +68,17 @@ export async function importPrerenderedPages(
   return imported;
 }
 
-async function prerenderedEntry(
-  key: string,
-  body: Buffer,
-  createdAt: number,
-  options: PrerenderedImportOptions,
-): Promise<CacheEntry> {
-  const [br, gz] = await Promise.all([
-    brotli(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }),
-    gzipAsync(body, { level: 9 }),
-  ]);
-  return {
+/** The same stored form as a rendered page: ETag and br/gzip variants prepared once. */
+function prerenderedEntry(key: string, body: Buffer, createdAt: number, options: PrerenderedImportOptions): Promise<CacheEntry> {
+  return buildEntry({
     key,
     status: 200,
     headers: { 'content-type': 'text/html; charset=utf-8' },
     body,
-    variants: { br, gzip: gz },
-    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
-    createdAt,
     revalidate: options.revalidate ?? 0,
     tags: options.tags ?? [],
-    ...(options.buildId === undefined ? {} : { buildId: options.buildId }),
-  };
+    buildId: options.buildId,
+    compress: true,
+    now: createdAt,
+  });
 }

@@ -5,9 +5,10 @@
  */
 export type RedisCommandArgument = string | Buffer;
 
-/** Per-command options of the client; only `typeMapping` is used (binary replies). */
+/** Per-command options of the client: binary replies (`typeMapping` in v5+, `returnBuffers` in v4). */
 export interface RedisCommandOptionsLike {
   typeMapping?: Record<number, unknown>;
+  returnBuffers?: boolean;
 }
 
 /** A `redis` client as returned by `createClient()` (connected or not). */
@@ -38,7 +39,7 @@ export interface RedisModuleLike {
  * mapping it to `Buffer` makes the client return page bytes untouched instead of decoding UTF-8.
  */
 export const RESP_BLOB_STRING = 36;
-export const BUFFER_REPLIES: RedisCommandOptionsLike = { typeMapping: { [RESP_BLOB_STRING]: Buffer } };
+export const BUFFER_REPLIES: RedisCommandOptionsLike = { typeMapping: { [RESP_BLOB_STRING]: Buffer }, returnBuffers: true };
 
 /** Closes a client we own, whichever close method this client version has. */
 export async function closeClient(client: RedisClientLike): Promise<void> {

@@ -206,7 +206,7 @@ describe('FileSystemCacheHandler', () => {
     const root = await tempDir();
     const browser = join(root, 'dist', 'app', 'browser');
     const ssg = (title: string): string =>
-      `<!doctype html><html><head><title>${title}</title></head><body><app-root ng-server-context="ssg">${title}</app-root></body></html>`;
+      `<!doctype html><html><head><title>${title}</title></head><body><app-root ng-server-context="ssg"><h1>${title}</h1>${'<p>prerendered text</p>'.repeat(30)}</app-root></body></html>`;
     await mkdir(join(browser, 'blog', 'a'), { recursive: true });
     await mkdir(join(browser, 'shell'), { recursive: true });
     await writeFile(join(browser, 'index.html'), ssg('home'));

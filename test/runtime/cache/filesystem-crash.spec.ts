@@ -57,6 +57,7 @@ describe('FileSystemCacheHandler under kill -9', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'ng-isr-crash-'));
     const cacheDir = await transpileRuntimeFolder('cache', join(work, 'runtime'));
+    await transpileRuntimeFolder('utils', join(work, 'runtime'));
     modulePath = join(cacheDir, 'filesystem-cache-handler.js');
   });
   afterAll(async () => {

@@ -31,6 +31,7 @@ describe('redis is optional', () => {
     const work = await mkdtemp(join(tmpdir(), 'ng-isr-noredis-'));
     try {
       const cacheDir = await transpileRuntimeFolder('cache', join(work, 'runtime'));
+      await transpileRuntimeFolder('utils', join(work, 'runtime'));
       // node_modules with lru-cache only.
       await mkdir(join(work, 'node_modules'));
       await symlink(join(REPO_NODE_MODULES, 'lru-cache'), join(work, 'node_modules', 'lru-cache'), 'dir');
@@ -54,5 +55,5 @@ describe('redis is optional', () => {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });
