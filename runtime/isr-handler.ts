@@ -14,7 +14,7 @@ import {
 } from './isr-handler-options.js';
 import { createRenderContext, type ISRRenderReport } from './isr-render-context.js';
 import { Backoff } from './utils/backoff.js';
-import { isServerRender, whyNotStorable, type RenderedPage } from './utils/cacheability.js';
+import { CLIENT_SHELL_REASON, NO_REVALIDATE_REASON, whyNotStorable, type RenderedPage } from './utils/cacheability.js';
 import { cacheControlFor, type CacheControlOptions } from './utils/cache-control.js';
 import { cacheKeyFor, compileParamMatcher, DEFAULT_TRACKING_PARAMS, type CacheKeyResult } from './utils/cache-key.js';
 import { buildEntry } from './utils/entry-builder.js';
@@ -80,6 +80,8 @@ export class ISRHandler {
   private readonly invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
   /** Origin of the last visitor request whose render was stored (an origin the app accepts). */
   private learnedOrigin?: string;
+  /** The client-side-shell warning is logged once per handler. */
+  private warnedShell = false;
   /** Mount path seen on visitor requests, reused for background renders. */
   private baseUrl = '';
 
@@ -307,10 +309,16 @@ export class ISRHandler {
     }
     const reason = whyNotStorable(page, report);
     if (reason !== undefined) {
-      // Only a real 200 server render proves the route has no revalidate; error answers and the
-      // client-side shell (which a request with a bad Host can provoke) must not switch caching off.
-      if (reason === 'route has no revalidate' && page.status === 200 && isServerRender(page)) {
+      // Only a real 200 server render proves the route has no revalidate (checked in that order);
+      // error answers and the client-side shell (a bad Host provokes it) never switch caching off.
+      if (reason === NO_REVALIDATE_REASON) {
         this.uncacheable.set(key, reason);
+      } else if (reason === CLIENT_SHELL_REASON && !this.warnedShell) {
+        this.warnedShell = true;
+        this.logger.warn(
+          `the engine answered ${key} with the client-side shell (host "${hostOf(request.url)}" is not in ` +
+            'allowedHosts / NG_ALLOWED_HOSTS?); such answers are never cached',
+        );
       }
       this.emit({ type: 'skip-store', key, cause, reason });
       return { page, report, notStored: reason };
@@ -487,6 +495,14 @@ function originOf(url: string): string | undefined {
     return new URL(url).origin;
   } catch {
     return undefined;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '?';
   }
 }
 

@@ -9,6 +9,12 @@ export interface RenderedPage {
   body: Buffer;
 }
 
+/** Reason given when a 200 server render came from a route without `data.revalidate`. */
+export const NO_REVALIDATE_REASON = 'route has no revalidate';
+
+/** Reason given for Angular's client-side fallback shell. */
+export const CLIENT_SHELL_REASON = 'not a server render (client-side shell)';
+
 /**
  * A real server render carries `ng-server-context="ssr"` on the root element; the client-side
  * shell Angular falls back to (Host off `allowedHosts`, untrusted forwarded headers) does not.
@@ -38,12 +44,17 @@ function header(page: RenderedPage, name: string): string | string[] | undefined
  * render (never per hit); the order puts the cheap checks first.
  */
 export function whyNotStorable(page: RenderedPage, report: ISRRenderReport): string | undefined {
-  const revalidate = report.revalidate;
-  if (typeof revalidate !== 'number' || !Number.isFinite(revalidate) || revalidate < 0) {
-    return 'route has no revalidate';
-  }
   if (page.status !== 200) {
     return `status ${page.status}`;
+  }
+  // Before the route check: the shell never ran the app, so it has no revalidate either, and
+  // "client-side shell" is the reason a user must see (a Host off allowedHosts).
+  if (!isServerRender(page)) {
+    return CLIENT_SHELL_REASON;
+  }
+  const revalidate = report.revalidate;
+  if (typeof revalidate !== 'number' || !Number.isFinite(revalidate) || revalidate < 0) {
+    return NO_REVALIDATE_REASON;
   }
   if (header(page, 'set-cookie') !== undefined) {
     return 'response sets a cookie';
@@ -54,9 +65,6 @@ export function whyNotStorable(page: RenderedPage, report: ISRRenderReport): str
   }
   if ((report.httpErrors ?? 0) > 0) {
     return 'an HttpClient request failed during the render';
-  }
-  if (!isServerRender(page)) {
-    return 'not a server render (client-side shell)';
   }
   return undefined;
 }

@@ -112,6 +112,9 @@ describe('engine adapters', () => {
       expect([shell.status, shell.headers['x-isr-cache']]).toEqual([200, 'BYPASS']);
       expect(shell.body.toString()).toContain('csr shell');
       expect(await server.isr.cache.get('/news')).toBeUndefined();
+      await rawRequest(`${server.base}/news`, { headers: { host: 'attacker.example' } });
+      const warnings = server.logger.at('warn').filter((line) => line.includes('client-side shell'));
+      expect(warnings).toEqual([expect.stringContaining('host "attacker.example" is not in allowedHosts / NG_ALLOWED_HOSTS')]);
       // The shell must not switch caching off for the path: the next real request is stored.
       expect((await rawRequest(`${server.base}/news`)).headers['x-isr-cache']).toBe('MISS');
       expect((await rawRequest(`${server.base}/news`)).headers['x-isr-cache']).toBe('HIT');
