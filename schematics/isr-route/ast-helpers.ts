@@ -1,7 +1,9 @@
 import { SchematicsException, Tree } from '@angular-devkit/schematics';
 import { Change, InsertChange, ReplaceChange } from '@schematics/angular/utility/change';
 import type * as ts from 'typescript';
-import type { TypeScript } from './workspace-typescript';
+
+/** The TypeScript module: the workspace's own (see `loadTypeScript`), passed to every AST helper. */
+export type TypeScript = typeof ts;
 
 /** Parses a file of the tree with the given TypeScript (throws a readable error when it is missing). */
 export function readSourceFile(typescript: TypeScript, tree: Tree, path: string): ts.SourceFile {

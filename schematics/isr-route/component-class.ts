@@ -1,5 +1,5 @@
 import type * as ts from 'typescript';
-import type { TypeScript } from './workspace-typescript';
+import type { TypeScript } from './ast-helpers';
 
 /** An exported class decorated with `@Component`. */
 export interface ComponentClass {

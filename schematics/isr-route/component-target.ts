@@ -1,10 +1,9 @@
 import { SchematicsException, Tree, strings } from '@angular-devkit/schematics';
 import { parseName } from '@schematics/angular/utility/parse-name';
 import { dirname, join, relative } from 'node:path/posix';
-import { readSourceFile } from './ast-helpers';
+import { readSourceFile, type TypeScript } from './ast-helpers';
 import { findComponentClasses } from './component-class';
 import type { RouteComponent } from './route-edit';
-import type { TypeScript } from './workspace-typescript';
 
 /** The module specifier that imports `file` from `fromFile` (relative, no `.ts`). */
 export function importPathBetween(fromFile: string, file: string): string {

@@ -4,7 +4,7 @@ import { Change, applyToUpdateRecorder } from '@schematics/angular/utility/chang
 import { getEOL } from '@schematics/angular/utility/eol';
 import { buildDefaultPath } from '@schematics/angular/utility/workspace';
 import { join } from 'node:path/posix';
-import { indentUnit } from './ast-helpers';
+import { indentUnit, type TypeScript } from './ast-helpers';
 import { findGeneratedComponent, generatedComponentFolder, resolveExistingComponent } from './component-target';
 import { assertIsrSetUp, assertSsrProject, prerendersDiscoveredRoutes } from './isr-setup';
 import { IsrRouteSpec, RouteComponent, planRouteEdit, routeByHand } from './route-edit';
@@ -12,7 +12,7 @@ import { componentNameFromPath, normalizeRoutePath, validateRevalidate, validate
 import { ROUTES_FILE_CANDIDATES, RoutesArray, findRouteObject, findRoutesArray } from './routes-array';
 import { planServerRouteEdit } from './server-routes';
 import type { Schema } from './schema';
-import { TypeScript, loadTypeScript } from './workspace-typescript';
+import { loadTypeScript } from '../utils/typescript-loader';
 
 /** The default server routes file (Angular 19+ server routing) inside `<sourceRoot>/app/`. */
 export const SERVER_ROUTES_FILE = 'app.routes.server.ts';

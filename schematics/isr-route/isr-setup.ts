@@ -2,8 +2,7 @@ import { DirEntry, SchematicsException, Tree } from '@angular-devkit/schematics'
 import type { ProjectDefinition } from '@schematics/angular/utility';
 import { allTargetOptions } from '@schematics/angular/utility/workspace';
 import { NG_ISR_PACKAGE } from '../utils/package';
-import { readSourceFile, stringValue } from './ast-helpers';
-import type { TypeScript } from './workspace-typescript';
+import { readSourceFile, stringValue, type TypeScript } from './ast-helpers';
 
 /**
  * Whether the project renders pages on the server at request time: the application builder

@@ -1,10 +1,9 @@
 import { SchematicsException } from '@angular-devkit/schematics';
 import { Change, ReplaceChange } from '@schematics/angular/utility/change';
 import type * as ts from 'typescript';
-import { appendPropertiesChange, displayPath, findProperty, namedImportChange, unwrapExpression } from './ast-helpers';
+import { appendPropertiesChange, displayPath, findProperty, namedImportChange, type TypeScript, unwrapExpression } from './ast-helpers';
 import { ObjectProperties, insertIntoArray, printObject, quote } from './array-insert';
 import { RoutesArray, findRouteObject, routePathOf } from './routes-array';
-import type { TypeScript } from './workspace-typescript';
 
 /** The component a new route points to. */
 export interface RouteComponent {

@@ -1,8 +1,7 @@
 import { Tree } from '@angular-devkit/schematics';
 import { dirname, join } from 'node:path/posix';
 import type * as ts from 'typescript';
-import { readSourceFile, stringValue, unwrapExpression } from './ast-helpers';
-import type { TypeScript } from './workspace-typescript';
+import { readSourceFile, stringValue, type TypeScript, unwrapExpression } from './ast-helpers';
 
 /** Where the app's top-level routes live: the file and its array literal. */
 export interface RoutesArray {

@@ -1,10 +1,9 @@
 import { SchematicsException, Tree } from '@angular-devkit/schematics';
 import { Change, ReplaceChange } from '@schematics/angular/utility/change';
 import type * as ts from 'typescript';
-import { displayPath, findProperty, namedImportChange, readSourceFile, unwrapExpression } from './ast-helpers';
+import { displayPath, findProperty, namedImportChange, readSourceFile, type TypeScript, unwrapExpression } from './ast-helpers';
 import { insertIntoArray, quote } from './array-insert';
 import { arrayOfVariable, findRouteObject, routePathOf } from './routes-array';
-import type { TypeScript } from './workspace-typescript';
 
 /** Properties only a prerendered server route may carry (a `Server` route with them does not type-check). */
 const PRERENDER_ONLY = ['getPrerenderParams', 'fallback'];
