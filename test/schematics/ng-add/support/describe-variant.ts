@@ -4,7 +4,7 @@ import * as ts from 'typescript';
 import { NgAddRun, changedPaths, runNgAdd, text } from './run-ng-add';
 import { readServerShape } from './server-shape';
 import { WorkspaceFiles } from './tree-files';
-import { TypeEnvironment, typeCheckWorkspace } from './type-check';
+import { TypeCheckItem, TypeEnvironment, typeCheckWorkspaces } from './type-check';
 
 /** One app shape ng add must handle, and what to expect from it. */
 export interface Variant {
@@ -29,18 +29,58 @@ export interface Variant {
 const repoRoot = join(__dirname, '../../../..');
 const goldenDir = join(repoRoot, 'test/fixtures/golden');
 
-/** The checks every variant gets: AST contents, idempotency, angular.json/package.json, type-check. */
-export function describeVariant(variant: Variant): void {
+interface VariantResult {
+  before: WorkspaceFiles;
+  first: NgAddRun;
+  second: NgAddRun;
+  /** Diagnostics per type environment label. */
+  diagnostics: Map<string, string[]>;
+}
+
+/**
+ * The checks every variant gets: AST contents, idempotency, angular.json/package.json, type-check.
+ * ng add runs twice per variant in one beforeAll, and all results are type-checked together per type
+ * environment (one TypeScript program loads the Angular declarations once for every variant).
+ */
+export function describeVariants(variants: readonly Variant[]): void {
+  const results = new Map<string, VariantResult>();
+  beforeAll(async () => {
+    const groups = new Map<string, { environment: TypeEnvironment; items: TypeCheckItem[] }>();
+    for (const variant of variants) {
+      const before = await variant.files();
+      const options = { project: variant.project, ...variant.options };
+      const first = await runNgAdd(before, options);
+      const second = await runNgAdd(first.files, options);
+      results.set(variant.name, { before, first, second, diagnostics: new Map() });
+      for (const environment of variant.types(before)) {
+        const group = groups.get(environment.root) ?? { environment, items: [] };
+        group.items.push({ name: slug(variant.name), files: first.files, entries: [variant.serverEntry.slice(1)] });
+        groups.set(environment.root, group);
+      }
+    }
+    for (const { environment, items } of groups.values()) {
+      const diagnostics = typeCheckWorkspaces(items, environment);
+      for (const variant of variants) {
+        const found = diagnostics.get(slug(variant.name));
+        if (found) results.get(variant.name)!.diagnostics.set(environment.label, found);
+      }
+    }
+  });
+  for (const variant of variants) describeVariant(variant, () => results.get(variant.name)!);
+}
+
+function slug(name: string): string {
+  return name.replace(/\W+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+}
+
+function describeVariant(variant: Variant, result: () => VariantResult): void {
   describe(variant.name, () => {
     let before: WorkspaceFiles;
     let first: NgAddRun;
     let second: NgAddRun;
-    const options = () => ({ project: variant.project, ...variant.options });
 
-    beforeAll(async () => {
-      before = await variant.files();
-      first = await runNgAdd(before, options());
-      second = await runNgAdd(first.files, options());
+    beforeAll(() => {
+      ({ before, first, second } = result());
     });
 
     it('routes server.ts through one ISRHandler (import, instance, invalidate route, cache middleware, handler)', () => {
@@ -122,11 +162,9 @@ export function describeVariant(variant: Variant): void {
     }
 
     it('type-checks against real @angular/ssr, @angular/core and express types', () => {
-      const entries = [variant.serverEntry.slice(1)];
-      for (const environment of variant.types(before)) {
-        const diagnostics = typeCheckWorkspace(first.files, entries, environment, variant.name.replace(/\W+/g, '-'));
-        expect({ environment: environment.label, diagnostics }).toEqual({ environment: environment.label, diagnostics: [] });
-      }
+      const { diagnostics } = result();
+      expect([...diagnostics.keys()].sort()).toEqual(variant.types(before).map((environment) => environment.label).sort());
+      for (const [environment, found] of diagnostics) expect({ environment, diagnostics: found }).toEqual({ environment, diagnostics: [] });
     });
   });
 }

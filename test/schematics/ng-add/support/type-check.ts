@@ -53,42 +53,57 @@ export function eraTypes(label: string, files: WorkspaceFiles): TypeEnvironment 
   return { label, root };
 }
 
+/** One workspace to compile: its files and the entry files (tree paths) to start from. */
+export interface TypeCheckItem {
+  name: string;
+  files: WorkspaceFiles;
+  entries: readonly string[];
+}
+
 /**
- * Type-checks a workspace's server entry (and everything it imports) the way its own tsconfig.json
- * says, with `ng-isr` resolved to this repository's built declarations (dist/runtime) installed as a
- * package. Returns formatted diagnostics (empty when it compiles).
+ * Type-checks workspaces' server entries (and everything they import) the way their own tsconfig.json
+ * says, with `ng-isr` resolved to this repository's built declarations (dist/runtime, installed as a
+ * package next to them). The workspaces share one program per type environment (loading the Angular
+ * declarations once). Returns formatted diagnostics per workspace name (empty when it compiles).
  */
-export function typeCheckWorkspace(files: WorkspaceFiles, entries: readonly string[], environment: TypeEnvironment, name: string): string[] {
-  const dir = join(environment.root, '.cache', 'typecheck', `${name}-${process.pid}`);
-  rmSync(dir, { recursive: true, force: true });
-  writeFiles(dir, new Map([...files].filter(([path]) => path.endsWith('.ts') || path.endsWith('.json'))));
-  installBuiltRuntime(join(dir, 'node_modules', 'ng-isr'));
+export function typeCheckWorkspaces(items: readonly TypeCheckItem[], environment: TypeEnvironment): Map<string, string[]> {
+  const base = join(environment.root, '.cache', 'typecheck', `run-${process.pid}-${Date.now()}`);
+  rmSync(base, { recursive: true, force: true });
+  installBuiltRuntime(join(base, 'node_modules', 'ng-isr'));
+  const results = new Map<string, string[]>(items.map((item) => [item.name, []]));
   try {
-    const tsconfigText = files.get('/tsconfig.json')!.toString('utf8');
-    const parsed = ts.parseConfigFileTextToJson('tsconfig.json', tsconfigText);
-    const raw = { ...(parsed.config?.compilerOptions ?? {}) } as Record<string, unknown>;
-    for (const key of ['outDir', 'declaration', 'sourceMap', 'lib', 'types', 'typeRoots', 'baseUrl', 'paths', 'importHelpers']) {
-      delete raw[key];
+    const roots: string[] = [];
+    for (const item of items) {
+      const dir = join(base, item.name);
+      writeFiles(dir, new Map([...item.files].filter(([path]) => path.endsWith('.ts') || path.endsWith('.json'))));
+      roots.push(...item.entries.map((entry) => join(dir, entry)));
     }
-    const { options } = ts.convertCompilerOptionsFromJson(raw, dir);
-    const compilerOptions: ts.CompilerOptions = {
-      ...options,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ['node'],
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-    };
-    const program = ts.createProgram(entries.map((entry) => join(dir, entry)), compilerOptions);
-    return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const program = ts.createProgram(roots, compilerOptionsOf(items[0]!.files, base));
+    for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
       const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-      if (!diagnostic.file || diagnostic.start === undefined) return message;
-      const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-      return `${diagnostic.file.fileName.slice(dir.length)}:${line + 1}:${character + 1} ${message}`;
-    });
+      const fileName = diagnostic.file?.fileName ?? '';
+      const owner = items.find((item) => fileName.startsWith(join(base, item.name) + '/'));
+      const position =
+        diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : undefined;
+      const location = position ? `${fileName.slice(base.length)}:${position.line + 1}:${position.character + 1} ` : '';
+      // Diagnostics outside every workspace (options, shared declarations) concern them all.
+      for (const item of owner ? [owner] : items) results.get(item.name)!.push(location + message);
+    }
+    return results;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
   }
+}
+
+/** The workspace's own tsconfig.json compiler options, made to only check (strict, no emit). */
+function compilerOptionsOf(files: WorkspaceFiles, dir: string): ts.CompilerOptions {
+  const parsed = ts.parseConfigFileTextToJson('tsconfig.json', files.get('/tsconfig.json')!.toString('utf8'));
+  const raw = { ...(parsed.config?.compilerOptions ?? {}) } as Record<string, unknown>;
+  for (const key of ['outDir', 'declaration', 'sourceMap', 'lib', 'types', 'typeRoots', 'baseUrl', 'paths', 'importHelpers']) {
+    delete raw[key];
+  }
+  const { options } = ts.convertCompilerOptionsFromJson(raw, dir);
+  return { ...options, strict: true, noEmit: true, skipLibCheck: true, types: ['node'], lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'] };
 }
 
 function installBuiltRuntime(target: string): void {

@@ -54,3 +54,10 @@ export async function currentWorkspace(options: { standalone: boolean; ssr?: boo
   );
   return treeFiles(tree);
 }
+
+/** A copy of `files` whose server file is replaced by test/fixtures/server-ts/<fixture>.server.ts. */
+export function withServerFixture(files: WorkspaceFiles, serverEntry: string, fixture: string): WorkspaceFiles {
+  const content = readFileSync(join(repoRoot, 'test/fixtures/server-ts', `${fixture}.server.ts`));
+  if (!files.has(serverEntry)) throw new Error(`${serverEntry} is not in the workspace`);
+  return new Map(files).set(serverEntry, content);
+}

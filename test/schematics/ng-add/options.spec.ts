@@ -1,0 +1,84 @@
+// The package-install task imports the ESM-only `ora` spinner, which jest's CommonJS runtime cannot
+// load; no test here runs the install task (it is only scheduled), so the spinner is left out.
+jest.mock('ora', () => ({}));
+
+// ng add options: token env var, endpoint path, keeping prerendering; and that the type-check used
+// by the variant specs does catch a wrong call (so a green type-check means something).
+import { Variant, describeVariants } from './support/describe-variant';
+import { runNgAdd, text } from './support/run-ng-add';
+import { DEV_DEPENDENCY_TYPES, eraTypes, typeCheckWorkspaces } from './support/type-check';
+import { currentWorkspace, releaseWorkspace } from './support/workspaces';
+
+jest.setTimeout(240_000);
+
+const custom = { tokenEnv: 'SITE_PURGE_TOKEN', invalidatePath: '/_isr/purge', keepPrerender: true };
+
+const variants: Variant[] = [
+  {
+    name: 'Angular 21 with --token-env, --invalidate-path, --keep-prerender',
+    files: () => currentWorkspace({ standalone: true }),
+    project: 'demo',
+    serverEntry: '/projects/demo/src/server.ts',
+    serverConfig: '/projects/demo/src/app/app.config.server.ts',
+    serverRoutes: '/projects/demo/src/app/app.routes.server.ts',
+    engine: 'angularAppEngine',
+    types: () => [DEV_DEPENDENCY_TYPES],
+    options: custom,
+  },
+  {
+    name: 'Angular 17 with --keep-prerender (prerender stays true)',
+    files: () => releaseWorkspace(17),
+    project: 'demo',
+    serverEntry: '/server.ts',
+    serverConfig: '/src/app/app.config.server.ts',
+    engine: 'commonEngine',
+    types: (files) => [eraTypes('v17', files)],
+    options: custom,
+  },
+];
+describeVariants(variants);
+
+describe('options in detail', () => {
+  it('passes a custom path and token variable on to the isr-invalidate target, and warns about kept prerendering', async () => {
+    const run = await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo', ...custom });
+    const target = JSON.parse(text(run.files, '/angular.json')).projects.demo.architect['isr-invalidate'];
+    expect(target.options).toEqual({ baseUrl: 'http://localhost:4000', urls: ['/'], path: '/_isr/purge', tokenEnv: 'SITE_PURGE_TOKEN' });
+    expect(text(run.files, '/projects/demo/src/app/app.routes.server.ts')).toContain('RenderMode.Prerender');
+    const warnings = run.logs.filter((entry) => entry.level === 'warn').map((entry) => entry.message);
+    expect(warnings).toEqual([expect.stringMatching(/keeps RenderMode\.Prerender \(--keep-prerender\).*bypass ISR/)]);
+  });
+
+  it('turns build-time prerendering off by default in 17-19 and logs it', async () => {
+    const run = await runNgAdd(releaseWorkspace(18), { project: 'demo' });
+    expect(JSON.parse(text(run.files, '/angular.json')).projects.demo.architect.build.options.prerender).toBe(false);
+    const infos = run.logs.filter((entry) => entry.level === 'info').map((entry) => entry.message);
+    expect(infos).toContainEqual(expect.stringMatching(/"prerender" is now false in the build options of "demo".*--keep-prerender/));
+  });
+
+  it('keeps the schematic collections a workspace already lists, @schematics/angular after ng-isr', async () => {
+    const files = await currentWorkspace({ standalone: true });
+    const workspace = JSON.parse(text(files, '/angular.json'));
+    workspace.cli = { ...workspace.cli, schematicCollections: ['@angular-eslint/schematics'] };
+    const run = await runNgAdd(new Map(files).set('/angular.json', Buffer.from(JSON.stringify(workspace, null, 2))), { project: 'demo' });
+    expect(JSON.parse(text(run.files, '/angular.json')).cli.schematicCollections).toEqual([
+      'ng-isr',
+      '@angular-eslint/schematics',
+      '@schematics/angular',
+    ]);
+  });
+
+  it('schedules the package install only when package.json changed', async () => {
+    const first = await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo' });
+    expect(first.tasks).toContain('node-package');
+    const second = await runNgAdd(first.files, { project: 'demo' });
+    expect(second.tasks).toEqual([]);
+  });
+
+  it('the type-check reports a wrong ISR call (negative control)', async () => {
+    const run = await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo' });
+    const server = '/projects/demo/src/server.ts';
+    const broken = new Map(run.files).set(server, Buffer.from(text(run.files, server).replace('isr.handle(req, res, next)', 'isr.handle(req)')));
+    const diagnostics = typeCheckWorkspaces([{ name: 'broken', files: broken, entries: [server.slice(1)] }], DEV_DEPENDENCY_TYPES);
+    expect(diagnostics.get('broken')).toEqual([expect.stringMatching(/src\/server\.ts:\d+:\d+ Expected 3 arguments, but got 1/)]);
+  });
+});

@@ -1,0 +1,81 @@
+// The package-install task imports the ESM-only `ora` spinner, which jest's CommonJS runtime cannot
+// load; no test here runs the install task (it is only scheduled), so the spinner is left out.
+jest.mock('ora', () => ({}));
+
+// Shapes ng add refuses on purpose: it changes nothing at all and logs why, with the lines to add by
+// hand (or the command to run first).
+import { changedPaths, runNgAdd, text } from './support/run-ng-add';
+import { WorkspaceFiles } from './support/tree-files';
+import { currentWorkspace, withServerFixture } from './support/workspaces';
+
+jest.setTimeout(120_000);
+
+const SERVER = '/projects/demo/src/server.ts';
+
+function editAngularJson(files: WorkspaceFiles, edit: (build: Record<string, any>, project: Record<string, any>) => void): WorkspaceFiles {
+  const workspace = JSON.parse(text(files, '/angular.json'));
+  const project = workspace.projects.demo;
+  edit(project.architect.build, project);
+  return new Map(files).set('/angular.json', Buffer.from(JSON.stringify(workspace, null, 2) + '\n'));
+}
+
+async function expectRefusal(files: WorkspaceFiles, pattern: RegExp): Promise<string> {
+  const run = await runNgAdd(files, { project: 'demo' });
+  expect(changedPaths(files, run.files)).toEqual([]);
+  expect(run.tasks).toEqual([]);
+  const errors = run.logs.filter((entry) => entry.level === 'error').map((entry) => entry.message);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(pattern);
+  return errors[0]!;
+}
+
+describe('ng add refuses unknown shapes without changing anything', () => {
+  let standalone: WorkspaceFiles;
+  beforeAll(async () => {
+    standalone = await currentWorkspace({ standalone: true });
+  });
+
+  it.each([
+    ['refused-custom-catch', /`\.catch\(\.\.\.\)` of the engine call does more than pass the error to next\(err\)/],
+    ['refused-named-handler', /no app\.use\/app\.get handler renders with the engine/],
+    ['refused-async-handler', /does not call the engine as `engine\.handle\(req\)`/],
+  ])('%s: explains why and prints the lines to add by hand', async (fixture, reason) => {
+    const message = await expectRefusal(withServerFixture(standalone, SERVER, fixture), reason);
+    expect(message).toContain(`ng-isr could not set up projects/demo/src/server.ts`);
+    expect(message).toContain('Nothing was changed.');
+    expect(message).toContain("import { ISRHandler } from 'ng-isr';");
+    expect(message).toContain("new ISRHandler({ angularAppEngine: angularApp, invalidateSecretToken: process.env['ISR_INVALIDATE_TOKEN'] });");
+    expect(message).toContain("app.post('/api/invalidate', express.json(), async (req, res) => await isr.invalidate(req, res));");
+    expect(message).toContain('app.use((req, res, next) => isr.serveFromCache(req, res, next));');
+    expect(message).toContain('app.use((req, res, next) => isr.handle(req, res, next));');
+  });
+
+  it('points a project without SSR to ng add @angular/ssr', async () => {
+    const files = await currentWorkspace({ standalone: true, ssr: false });
+    await expectRefusal(files, /has no server-side rendering\. Add it first with `ng add @angular\/ssr`/);
+  });
+
+  it('refuses the webpack server builder clearly', async () => {
+    const files = editAngularJson(standalone, (build, project) => {
+      build['builder'] = '@angular-devkit/build-angular:browser';
+      project['architect']['server'] = { builder: '@angular-devkit/build-angular:server', options: { main: 'server.ts' } };
+    });
+    await expectRefusal(files, /webpack builders \(@angular-devkit\/build-angular:server\).*use-application-builder/);
+  });
+
+  it('refuses SSR without a server entry (nothing to route through ISR)', async () => {
+    const files = editAngularJson(standalone, (build) => {
+      build['options']['ssr'] = true;
+    });
+    await expectRefusal(files, /without an Express server file \(build\.options\.ssr\.entry is not set\)/);
+  });
+
+  it('refuses a server config it cannot extend, before touching server.ts', async () => {
+    const files = new Map(standalone).set(
+      '/projects/demo/src/app/app.config.server.ts',
+      Buffer.from("import { ApplicationConfig } from '@angular/core';\nexport const config: ApplicationConfig = makeConfig();\ndeclare function makeConfig(): ApplicationConfig;\n"),
+    );
+    const message = await expectRefusal(files, /could not set up projects\/demo\/src\/app\/app\.config\.server\.ts/);
+    expect(message).toContain('provideISR(),');
+  });
+});
