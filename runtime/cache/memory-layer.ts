@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry } from './cache-handler.js';
-import { entryByteSize } from './entry-size.js';
+import { entrySizeInBytes } from './memory-cache-handler.js';
 
 /** Options of the small in-process layer the filesystem and Redis tiers can keep in front. */
 export interface MemoryLayerOptions {
@@ -27,7 +27,7 @@ export class MemoryLayer {
     }
     this.lru = new LRUCache<string, CacheEntry>({
       maxSize: options.maxBytes,
-      sizeCalculation: entryByteSize,
+      sizeCalculation: entrySizeInBytes,
       ...(options.maxAgeMs && options.maxAgeMs > 0 ? { ttl: options.maxAgeMs } : {}),
     });
   }
@@ -38,7 +38,7 @@ export class MemoryLayer {
 
   /** Keeps `entry`; an entry larger than the whole layer is simply not kept. */
   set(entry: CacheEntry): void {
-    if (entryByteSize(entry) > this.lru.maxSize) {
+    if (entrySizeInBytes(entry) > this.lru.maxSize) {
       this.lru.delete(entry.key);
       return;
     }
