@@ -113,7 +113,11 @@ export class FileSystemCacheHandler implements CacheHandler {
    * first request.
    */
   init(): Promise<void> {
-    this.ready ??= this.load();
+    // A failed start (folder not writable, say) is retried on the next call, not remembered.
+    this.ready ??= this.load().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
     return this.ready;
   }
 

@@ -38,6 +38,18 @@ describe('FileSystemCacheHandler', () => {
     await expect(stat(directory)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('rejects while the folder cannot be created and works once it can', async () => {
+    const root = await tempDir();
+    const blocker = join(root, 'cache');
+    await writeFile(blocker, 'a file where the folder should be');
+    const cache = new FileSystemCacheHandler({ directory: join(blocker, 'isr') });
+    await expect(cache.get('/')).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(cache.set(makeEntry('/'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await rm(blocker);
+    await cache.set(makeEntry('/'));
+    expectSameEntry(await cache.get('/'), makeEntry('/'));
+  });
+
   it('rejects missing or invalid options with a clear error', () => {
     expect(() => new FileSystemCacheHandler({ directory: '' })).toThrow(/directory/);
     expect(() => new FileSystemCacheHandler({ directory: '/tmp/x', maxBytes: 0 })).toThrow(/maxBytes/);
