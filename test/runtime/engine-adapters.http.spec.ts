@@ -85,12 +85,17 @@ describe('engine adapters', () => {
     it('passes the Node request and a fresh context object, reads the report after the body', async () => {
       const miss = await rawRequest(`${server.base}/news`, { headers: { cookie: 'theme=dark' } });
       expect([miss.status, miss.headers['x-isr-cache'], miss.headers['content-language']]).toEqual([200, 'MISS', 'en']);
-      expect(engine.inputs[0].kind).toBe('node');
+      expect(engine.inputs[0]).toMatchObject({ kind: 'node', url: `${server.base}/news` });
       expect(engine.inputs[0].context).toBeInstanceOf(ISRRenderContext);
       const entry = await server.isr.cache.get('/news');
       expect([entry?.revalidate, entry?.tags]).toEqual([60, ['news']]);
       expect(entry?.headers['content-language']).toBe('en');
       expect((await rawRequest(`${server.base}/news`)).headers['x-isr-cache']).toBe('HIT');
+    });
+
+    it('passes cookies on to renders of uncacheable requests', async () => {
+      await rawRequest(`${server.base}/plain?q=1`, { headers: { cookie: 'theme=dark' } });
+      expect(engine.inputs[0]).toMatchObject({ kind: 'node', cookie: 'theme=dark' });
     });
 
     it('keeps the Response status and every Set-Cookie header, and stores neither case', async () => {
