@@ -4,7 +4,7 @@ import { logging } from '@angular-devkit/core';
 import { SchematicTestRunner, UnitTestTree } from '@angular-devkit/schematics/testing';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as ts from 'typescript';
 
 export const REPO = join(__dirname, '../../..');
@@ -39,27 +39,43 @@ export function serverConfigFile(standalone: boolean): string {
 
 /** Writes the two marks the schematic checks: `ng-isr` in dependencies and `provideISR()` in the server providers. */
 export function markIsrSetUp(tree: UnitTestTree, standalone: boolean): void {
+  addIsrMarks(tree, serverConfigFile(standalone));
+}
+
+/** {@link markIsrSetUp} for a given server config file (`provideServerRendering(...)` gets a `provideISR()` sibling). */
+export function addIsrMarks(tree: UnitTestTree, serverConfig: string): void {
   const pkg = JSON.parse(tree.readContent('/package.json'));
   pkg.dependencies['ng-isr'] = '^0.1.0';
   tree.overwrite('/package.json', JSON.stringify(pkg, null, 2) + '\n');
-  const file = serverConfigFile(standalone);
-  const text = tree.readContent(file);
-  const call = 'provideServerRendering(withRoutes(serverRoutes))';
-  if (!text.includes(call)) {
+  const text = tree.readContent(serverConfig);
+  const call = /provideServerRendering\((withRoutes\(serverRoutes\))?\)/;
+  if (!call.test(text)) {
     throw new Error(`unexpected server config:\n${text}`);
   }
-  tree.overwrite(file, `import { provideISR } from 'ng-isr';\n${text.replace(call, `${call}, provideISR()`)}`);
+  tree.overwrite(serverConfig, `import { provideISR } from 'ng-isr';\n${text.replace(call, '$&, provideISR()')}`);
+}
+
+/**
+ * A runner of the ng-isr collection whose `externalSchematic('@schematics/angular', …)` calls go to
+ * another Angular release's own schematics (npm-aliased `@schematics/angular-v<N>` devDependency).
+ */
+export function isrRunnerWithAngular(release: number): SchematicTestRunner {
+  const runner = new SchematicTestRunner('ng-isr', join(REPO, 'collection.json'));
+  runner.registerCollection('@schematics/angular', join(REPO, `node_modules/@schematics/angular-v${release}/collection.json`));
+
+  return runner;
 }
 
 /** Runs the schematic, collecting what it logs. */
 export async function runIsrRoute(
   tree: UnitTestTree,
   options: Record<string, unknown>,
+  runner: SchematicTestRunner = isrRunner,
 ): Promise<{ tree: UnitTestTree; logs: string[] }> {
   const logs: string[] = [];
-  const subscription = isrRunner.logger.subscribe((entry: logging.LogEntry) => logs.push(`${entry.level}: ${entry.message}`));
+  const subscription = runner.logger.subscribe((entry: logging.LogEntry) => logs.push(`${entry.level}: ${entry.message}`));
   try {
-    const result = await isrRunner.runSchematic('isr-route', { project: 'app', ...options }, tree);
+    const result = await runner.runSchematic('isr-route', { project: 'app', ...options }, tree);
 
     return { tree: result, logs };
   } finally {
@@ -185,7 +201,7 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
  * and type-checks `entryFiles` (and what they import) with the app's own tsconfig
  * (strict, `module: preserve`), returning the diagnostics as text (empty = it compiles).
  */
-export function typeCheck(tree: UnitTestTree, entryFiles: string[]): string[] {
+export function typeCheck(tree: UnitTestTree, entryFiles: string[], appTsconfig = '/projects/app/tsconfig.app.json'): string[] {
   mkdirSync(CACHE, { recursive: true });
   const dir = mkdtempSync(join(CACHE, 'ws-'));
   try {
@@ -195,11 +211,11 @@ export function typeCheck(tree: UnitTestTree, entryFiles: string[]): string[] {
       writeFileSync(target, tree.readContent(file));
     }
     symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    const config = join(dir, 'projects/app/tsconfig.check.json');
+    const config = join(dir, dirname(appTsconfig), 'tsconfig.check.json');
     writeFileSync(
       config,
       JSON.stringify({
-        extends: './tsconfig.app.json',
+        extends: `./${basename(appTsconfig)}`,
         compilerOptions: { noEmit: true },
         include: [],
         files: entryFiles.map((file) => join(dir, file)),
