@@ -7,7 +7,7 @@ jest.mock('ora', () => ({}));
 import { Variant, describeVariants } from './support/describe-variant';
 import { runNgAdd, text } from './support/run-ng-add';
 import { DEV_DEPENDENCY_TYPES, eraTypes, typeCheckWorkspaces } from './support/type-check';
-import { currentWorkspace, releaseWorkspace } from './support/workspaces';
+import { currentWorkspace, releaseWorkspace, withServerFixture } from './support/workspaces';
 
 jest.setTimeout(240_000);
 
@@ -65,6 +65,13 @@ describe('options in detail', () => {
       '@angular-eslint/schematics',
       '@schematics/angular',
     ]);
+  });
+
+  it('says why cached pages are not answered before express.static when middleware sits in between', async () => {
+    const files = withServerFixture(await currentWorkspace({ standalone: true }), '/projects/demo/src/server.ts', 'middleware-after-static');
+    const run = await runNgAdd(files, { project: 'demo' });
+    const infos = run.logs.filter((entry) => entry.level === 'info').map((entry) => entry.message);
+    expect(infos).toContainEqual(expect.stringMatching(/after your middleware between express\.static and the catch-all/));
   });
 
   it('schedules the package install only when package.json changed', async () => {
