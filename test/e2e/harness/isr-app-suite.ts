@@ -1,0 +1,298 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APPS } from '../../../scripts/lib/angular-apps';
+import { startServer, type AppServer } from '../../../scripts/lib/app-server';
+import { ng } from '../../../scripts/lib/isr-app';
+import { hasChromium, launchChromium } from './browser';
+import { getWithHost, isServerRendered, postInvalidate, renderedAt, request, waitFor } from './http';
+import { PINNED, REPO_ROOT, TIMED, prepareApp, type PreparedApp } from './prepared-app';
+
+const ALLOWED_HOSTS = '127.0.0.1,localhost';
+const SETUP_TIMEOUT_MS = 25 * 60_000;
+
+/**
+ * The end-to-end checks for one generated Angular app, run in order against one build:
+ * a server with a token and NG_ALLOWED_HOSTS for most checks, a second start with neither
+ * (invalidation off, Angular's default Host check).
+ */
+export function describeIsrApp(key: keyof typeof APPS, title: string): void {
+  // Builds, CLI runs and a browser: generous per-check time (e2e only; the waits poll for events).
+  jest.setTimeout(180_000);
+  describe(title, () => {
+    const token = randomBytes(24).toString('hex');
+    let app: PreparedApp;
+    let server: AppServer;
+    let pinnedFirst: { at: string; time: number };
+
+    beforeAll(async () => {
+      app = await prepareApp(key);
+      server = await startServer(app.entry, {
+        nodeBin: app.nodeBin,
+        env: { ...app.env, NG_ALLOWED_HOSTS: ALLOWED_HOSTS, ISR_INVALIDATE_TOKEN: token },
+      });
+    }, SETUP_TIMEOUT_MS);
+
+    afterAll(async () => {
+      await server?.stop();
+      if (app) {
+        process.stdout.write(`[e2e] ${title} preparation times (s): ${JSON.stringify(app.timings)}\n`);
+      }
+    });
+
+    const page = (path: string, init?: RequestInit) => request(`${server.url}${path}`, init);
+    const engineIsAppEngine = () => app.spec.engine === 'app-engine';
+
+    it('ng add wired server.ts, provideISR() and the isr-invalidate target', () => {
+      const serverFile = existsIn(app.dir, 'src/server.ts') ? 'src/server.ts' : 'server.ts';
+      const source = readFileSync(join(app.dir, serverFile), 'utf8');
+      expect(source).toContain('new ISRHandler(');
+      expect(source).toContain("process.env['ISR_INVALIDATE_TOKEN']");
+      expect(source).toMatch(/isr\.invalidate\(req, res\)/);
+      expect(readFileSync(join(app.dir, 'src/app/app.config.server.ts'), 'utf8')).toContain('provideISR()');
+      const workspace = JSON.parse(readFileSync(join(app.dir, 'angular.json'), 'utf8'));
+      expect(workspace.projects[app.spec.name].architect['isr-invalidate'].builder).toBe('ng-isr:isr-invalidate');
+    });
+
+    it('a Host off NG_ALLOWED_HOSTS does not poison the cache; then MISS -> HIT', async () => {
+      const offList = await getWithHost(server.url, `/${TIMED.path}`, 'evil.example');
+      expect(offList.status === 400 || !isServerRendered(offList.body) || offList.cache === 'BYPASS').toBe(true);
+
+      // The revalidate: 0 page first, so that it is older than the timed page in later checks.
+      const pinned = await page(`/${PINNED.path}`);
+      expect(pinned.cache).toBe('MISS');
+      pinnedFirst = { at: renderedAt(pinned.body), time: Date.now() };
+
+      const first = await page(`/${TIMED.path}`);
+      expect(first.status).toBe(200);
+      expect(first.cache).toBe('MISS');
+      expect(isServerRendered(first.body)).toBe(true);
+      const second = await page(`/${TIMED.path}`);
+      expect(second.cache).toBe('HIT');
+      expect(renderedAt(second.body)).toBe(renderedAt(first.body));
+    });
+
+    it(`after revalidate (${TIMED.revalidate} s): STALE with the old page, then the regenerated page`, async () => {
+      const cached = renderedAt((await page(`/${TIMED.path}`)).body);
+      const stale = await waitFor(
+        'a STALE answer',
+        async () => {
+          const answer = await page(`/${TIMED.path}`);
+          return answer.cache === 'STALE' ? answer : undefined;
+        },
+        { timeoutMs: (TIMED.revalidate + 10) * 1000, intervalMs: 250 },
+      );
+      expect(renderedAt(stale.body)).toBe(cached);
+      const fresh = await waitFor('the regenerated page', async () => {
+        const answer = await page(`/${TIMED.path}`);
+        return answer.cache === 'HIT' && renderedAt(answer.body) !== cached ? answer : undefined;
+      });
+      expect(new Date(renderedAt(fresh.body)).getTime()).toBeGreaterThan(new Date(cached).getTime());
+    });
+
+    it('revalidate: 0 never changes by itself', async () => {
+      // It was rendered before the timed page, which has gone stale and been regenerated since.
+      expect(Date.now() - pinnedFirst.time).toBeGreaterThanOrEqual(TIMED.revalidate * 1000);
+      for (let i = 0; i < 3; i++) {
+        const answer = await page(`/${PINNED.path}`);
+        expect(answer.cache).toBe('HIT');
+        expect(renderedAt(answer.body)).toBe(pinnedFirst.at);
+      }
+    });
+
+    it('a route without revalidate is rendered every time (BYPASS)', async () => {
+      const first = await page('/plain');
+      const second = await page('/plain');
+      expect([first.status, first.cache, second.status, second.cache]).toEqual([200, 'BYPASS', 200, 'BYPASS']);
+      expect(isServerRendered(second.body)).toBe(true);
+      expect(renderedAt(second.body)).not.toBe(renderedAt(first.body));
+    });
+
+    it('an unknown URL is never stored (a 404 page on a route with revalidate, under the app engine)', async () => {
+      const first = await page('/no-such-page');
+      const second = await page('/no-such-page');
+      expect(second.cache).not.toBe('HIT');
+      expect(second.cache).not.toBe('STALE');
+      if (engineIsAppEngine()) {
+        expect([first.status, second.status]).toEqual([404, 404]);
+        expect(second.body).toContain('Page not found');
+      }
+    });
+
+    it('a redirect route is answered as a redirect, never stored as a 200', async () => {
+      if (!engineIsAppEngine()) {
+        // CommonEngine follows router redirects inside the render: there is no HTTP redirect.
+        return;
+      }
+      for (let i = 0; i < 2; i++) {
+        const answer = await page('/legacy/timed');
+        expect(answer.status).toBeGreaterThanOrEqual(301);
+        expect(answer.status).toBeLessThanOrEqual(308);
+        expect(answer.headers.get('location')).toMatch(/\/timed$/);
+        expect(answer.cache).not.toBe('HIT');
+      }
+    });
+
+    it('static assets are still served from the browser build', async () => {
+      const asset = await page('/favicon.ico');
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/image/);
+      const onDisk = statSync(join(app.entry, '..', '..', 'browser', 'favicon.ico')).size;
+      expect(Number(asset.headers.get('content-length'))).toBe(onDisk);
+      expect(asset.cache).toBeNull();
+    });
+
+    it('POST /api/invalidate: 401 for a wrong or missing token, without echoing it', async () => {
+      const wrong = await postInvalidate(server.url, { token: 'wrong-token', urlsToInvalidate: [`/${PINNED.path}`] });
+      expect(wrong.status).toBe(401);
+      expect(typeof wrong.json['error']).toBe('string');
+      expect(JSON.stringify(wrong.json)).not.toContain('wrong-token');
+      const bearer = await postInvalidate(server.url, { urlsToInvalidate: [`/${PINNED.path}`] }, { authorization: 'Bearer nope' });
+      expect(bearer.status).toBe(401);
+      const missing = await postInvalidate(server.url, { urlsToInvalidate: [`/${PINNED.path}`] });
+      expect(missing.status).toBe(401);
+      expect(server.output()).not.toContain(token);
+    });
+
+    it('POST /api/invalidate: 400 for malformed bodies', async () => {
+      const bodies: unknown[] = [
+        { token },
+        { token, urlsToInvalidate: `/${PINNED.path}` },
+        { token, urlsToInvalidate: [42] },
+        { token, urlsToInvalidate: ['https://evil.example/pinned'] },
+        { token, urlsToInvalidate: ['not a path'] },
+        { token, tags: 'posts' },
+        [token],
+      ];
+      for (const body of bodies) {
+        const answer = await postInvalidate(server.url, body);
+        expect({ body, status: answer.status, error: typeof answer.json['error'] }).toEqual({ body, status: 400, error: 'string' });
+      }
+      const notJson = await postInvalidate(server.url, '{"token": ');
+      expect(notJson.status).toBe(400);
+    });
+
+    it('POST /api/invalidate with the token: 200 and the page regenerated', async () => {
+      const before = renderedAt((await page(`/${PINNED.path}`)).body);
+      const answer = await postInvalidate(server.url, { token, urlsToInvalidate: [`/${PINNED.path}`, '/never-visited'] });
+      expect(answer.status).toBe(200);
+      expect(answer.json['invalidated']).toEqual([`/${PINNED.path}`]);
+      expect(answer.json['notInCache']).toEqual(['/never-visited']);
+      const after = await page(`/${PINNED.path}`);
+      expect(after.status).toBe(200);
+      expect(['HIT', 'MISS']).toContain(after.cache);
+      expect(renderedAt(after.body)).not.toBe(before);
+
+      const viaBearer = await postInvalidate(server.url, { urlsToInvalidate: [`/${PINNED.path}`] }, { authorization: `Bearer ${token}` });
+      expect(viaBearer.status).toBe(200);
+      expect(renderedAt((await page(`/${PINNED.path}`)).body)).not.toBe(renderedAt(after.body));
+    });
+
+    it('ng run <app>:isr-invalidate: exit 0 and the page regenerated; non-zero for a wrong token', async () => {
+      const before = renderedAt((await page(`/${PINNED.path}`)).body);
+      const target = `${app.spec.name}:isr-invalidate`;
+      const args = ['run', target, '--base-url', server.url, '--urls', `/${PINNED.path}`];
+      const ok = await ng(app.dir, args, { ...app.env, ISR_INVALIDATE_TOKEN: token }, 'ng run isr-invalidate');
+      expect(ok.code).toBe(0);
+      expect(ok.output).not.toContain(token);
+      expect(renderedAt((await page(`/${PINNED.path}`)).body)).not.toBe(before);
+
+      const refused = await ng(app.dir, args, { ...app.env, ISR_INVALIDATE_TOKEN: 'wrong-token' }, 'ng run isr-invalidate (wrong token)').then(
+        () => undefined,
+        (error: Error & { output?: string }) => error,
+      );
+      expect(refused).toBeDefined();
+      expect(refused?.output).toMatch(/401/);
+    });
+
+    it('a real browser: a HIT page hydrates (click works, no console errors), client-side navigation, screenshot', async () => {
+      if (!hasChromium()) {
+        throw new Error('chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH)');
+      }
+      await page(`/${TIMED.path}`);
+      const browser = await launchChromium();
+      try {
+        const tab = await browser.newPage();
+        const problems: string[] = [];
+        tab.on('console', (message) => {
+          if (message.type() === 'error') {
+            problems.push(message.text());
+          }
+        });
+        tab.on('pageerror', (error) => problems.push(error.message));
+        const response = await tab.goto(`${server.url}/${TIMED.path}`, { waitUntil: 'load' });
+        expect(response?.status()).toBe(200);
+        expect(['HIT', 'STALE']).toContain(response?.headers()['x-isr-cache']);
+        const served = renderedAt(await response!.text());
+        // TransferState carries the server's timestamp: the hydrated page still shows the cached one.
+        expect(await tab.textContent('#rendered-at')).toBe(served);
+
+        await tab.evaluate(() => ((window as unknown as Record<string, unknown>)['isrMarker'] = 'same document'));
+        await tab.click('#clicker');
+        await tab.waitForFunction(() => document.querySelector('#clicker')?.textContent?.includes('clicked 1 times'), undefined, { timeout: 15_000 });
+
+        await tab.click(`#link-${PINNED.path}`);
+        await tab.waitForURL(`**/${PINNED.path}`, { timeout: 15_000 });
+        await tab.waitForFunction(() => document.querySelector('#page-title')?.textContent === 'Pinned page', undefined, { timeout: 15_000 });
+        expect(await tab.evaluate(() => (window as unknown as Record<string, unknown>)['isrMarker'])).toBe('same document');
+
+        const folder = join(REPO_ROOT, 'screenshots');
+        mkdirSync(folder, { recursive: true });
+        await tab.screenshot({ path: join(folder, `${app.spec.name}-${app.spec.cli}.png`), fullPage: true });
+        expect(problems).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    });
+
+    describe('started with neither ISR_INVALIDATE_TOKEN nor NG_ALLOWED_HOSTS', () => {
+      let bare: AppServer;
+
+      beforeAll(async () => {
+        await server.stop();
+        const env = { ...app.env };
+        delete env['ISR_INVALIDATE_TOKEN'];
+        delete env['NG_ALLOWED_HOSTS'];
+        bare = await startServer(app.entry, { nodeBin: app.nodeBin, env });
+      }, 120_000);
+
+      afterAll(async () => {
+        await bare?.stop();
+      });
+
+      it('POST /api/invalidate answers 403 to every request', async () => {
+        for (const body of [{ token, urlsToInvalidate: [`/${PINNED.path}`] }, {}, { token: '', urlsToInvalidate: ['/'] }]) {
+          const answer = await postInvalidate(bare.url, body);
+          expect(answer.status).toBe(403);
+          expect(typeof answer.json['error']).toBe('string');
+        }
+      });
+
+      it("Angular's default Host check: the client-side-rendered fallback shell is never stored", async () => {
+        const answers = [];
+        for (let i = 0; i < 3; i++) {
+          answers.push(await request(`${bare.url}/${TIMED.path}`));
+        }
+        for (const answer of answers) {
+          if (answer.status === 200 && !isServerRendered(answer.body)) {
+            expect(answer.cache).not.toBe('HIT');
+            expect(answer.cache).not.toBe('STALE');
+          }
+        }
+        if (engineIsAppEngine()) {
+          // No allowed host at all: Angular refuses to render, so nothing may come from the cache.
+          expect(answers.map((answer) => isServerRendered(answer.body))).toEqual([false, false, false]);
+        }
+      });
+    });
+  });
+}
+
+function existsIn(dir: string, file: string): boolean {
+  try {
+    statSync(join(dir, file));
+    return true;
+  } catch {
+    return false;
+  }
+}
