@@ -80,6 +80,8 @@ export class ISRHandler {
   private readonly invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
   /** Origin of the last visitor request whose render was stored (an origin the app accepts). */
   private learnedOrigin?: string;
+  /** True between a cache failure and the next successful lookup (one log line per outage). */
+  private cacheDown = false;
   /** The client-side-shell warning is logged once per handler. */
   private warnedShell = false;
   /** Mount path seen on visitor requests, reused for background renders. */
@@ -135,6 +137,7 @@ export class ISRHandler {
         this.cacheError('get', error);
         return await this.renderBypass(req, res, next, 'cache unavailable');
       }
+      this.cacheAnswered();
       if (entry && this.isCurrentBuild(entry)) {
         return this.serveEntry(req, res, entry);
       }
@@ -168,6 +171,7 @@ export class ISRHandler {
       this.cacheError('get', error);
       return next();
     }
+    this.cacheAnswered();
     if (!entry || !this.isCurrentBuild(entry)) {
       return next();
     }
@@ -239,7 +243,7 @@ export class ISRHandler {
   /** Renders a cold key once for every concurrent request; shares the page only when it was stored. */
   private async renderMiss(req: ISRRequest, res: ServerResponse, next: ISRNext, key: string): Promise<void> {
     const visitor = this.visitorRenderRequest(req);
-    const flight = this.flights.run(key, () => this.renderAndStore(key, visitor, 'miss'));
+    const flight = this.flights.run(key, () => this.renderMissOnce(key, visitor));
     let outcome: RenderOutcome;
     try {
       outcome = await flight.promise;
@@ -264,6 +268,50 @@ export class ISRHandler {
       return this.renderBypass(req, res, next, outcome.notStored ?? 'not cacheable', key);
     }
     writeRendered(req, res, outcome.page, 'BYPASS');
+  }
+
+  /**
+   * The render behind a MISS. With a fleet-wide lock (shared tiers such as Redis), an instance
+   * that does not get the lock waits for the holder's page instead of rendering it again; when
+   * the holder finishes without storing (an uncacheable page) the lock frees and this instance
+   * renders itself.
+   */
+  private async renderMissOnce(key: string, visitor: Omit<ISRRenderRequest, 'context' | 'signal'>): Promise<RenderOutcome> {
+    if (!this.cache.acquireLock) {
+      return this.renderAndStore(key, visitor, 'miss');
+    }
+    const deadline = Date.now() + this.renderTimeoutMs;
+    let delay = 10;
+    let waited = false;
+    while (!(await this.lock(key))) {
+      waited = true;
+      const stored = await this.peerEntry(key);
+      if (stored || Date.now() >= deadline) {
+        return stored ?? this.renderAndStore(key, visitor, 'miss');
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 200);
+    }
+    try {
+      // The holder may have stored the page and released the lock since the last look.
+      return (waited ? await this.peerEntry(key) : undefined) ?? (await this.renderAndStore(key, visitor, 'miss'));
+    } finally {
+      await this.unlock(key);
+    }
+  }
+
+  /** The current-build entry another instance stored for `key`, as a render outcome. */
+  private async peerEntry(key: string): Promise<RenderOutcome | undefined> {
+    let entry: CacheEntry | undefined;
+    try {
+      entry = await this.cache.get(key);
+    } catch (error) {
+      this.cacheError('get', error);
+      return undefined;
+    }
+    return entry && this.isCurrentBuild(entry)
+      ? { page: entry, report: { revalidate: entry.revalidate, tags: entry.tags }, entry }
+      : undefined;
   }
 
   /** Plain SSR for a request that must not touch the cache. */
@@ -452,10 +500,22 @@ export class ISRHandler {
     }
   }
 
+  /** Logs the first cache failure of an outage (every failure is still an event). */
   private cacheError(operation: 'get' | 'set' | 'delete' | 'keysByTag' | 'lock', error: unknown): void {
     const message = errorMessage(error);
-    this.logger.warn(`cache ${operation} failed (${message}); answering without the cache`);
+    if (!this.cacheDown) {
+      this.cacheDown = true;
+      this.logger.warn(`cache ${operation} failed (${message}); answering without the cache until it recovers`);
+    }
     this.emit({ type: 'cache-error', operation, message });
+  }
+
+  /** Ends an outage started by {@link cacheError} once a lookup succeeds again. */
+  private cacheAnswered(): void {
+    if (this.cacheDown) {
+      this.cacheDown = false;
+      this.logger.info('cache answers again');
+    }
   }
 
   private emit(event: ISREvent): void {

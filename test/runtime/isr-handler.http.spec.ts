@@ -275,12 +275,34 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
       };
       await start({ cache: broken });
       engine.route('/p', { revalidate: 60 });
-      const responses = await Promise.all([get(server, '/p'), get(server, '/p')]);
+      const responses = await Promise.all([get(server, '/p'), get(server, '/p'), get(server, '/p')]);
       expect(responses.map((r) => [r.status, r.cache])).toEqual([
         [200, 'BYPASS'],
         [200, 'BYPASS'],
+        [200, 'BYPASS'],
       ]);
-      expect(server.events.some((e) => e.type === 'cache-error' && e.operation === 'get')).toBe(true);
+      expect(server.events.filter((e) => e.type === 'cache-error' && e.operation === 'get')).toHaveLength(3);
+      // One log line for the outage, not one per request.
+      expect(server.logger.at('warn').filter((line) => line.includes('connection refused'))).toHaveLength(1);
+    });
+
+    it('logs once per cache outage and again when the cache answers', async () => {
+      await server.close();
+      const cache = new MemoryCacheHandler();
+      const realGet = cache.get.bind(cache);
+      let down = false;
+      cache.get = (key) => (down ? Promise.reject(new Error('timeout')) : realGet(key));
+      await start({ cache });
+      engine.route('/p', { revalidate: 60 });
+      expect((await get(server, '/p')).cache).toBe('MISS');
+      down = true;
+      expect([(await get(server, '/p')).cache, (await get(server, '/p')).cache]).toEqual(['BYPASS', 'BYPASS']);
+      down = false;
+      expect((await get(server, '/p')).cache).toBe('HIT');
+      down = true;
+      expect((await get(server, '/p')).cache).toBe('BYPASS');
+      expect(server.logger.at('warn').filter((line) => line.includes('timeout'))).toHaveLength(2);
+      expect(server.logger.at('info')).toContain('cache answers again');
     });
 
     it('answers BYPASS for a rendered page the cache refused to store', async () => {
