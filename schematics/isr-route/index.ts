@@ -1,16 +1,16 @@
 import { Rule, SchematicContext, SchematicsException, Tree, chain, externalSchematic, strings } from '@angular-devkit/schematics';
-import { readWorkspace } from '@schematics/angular/utility';
+import { type ProjectDefinition, readWorkspace } from '@schematics/angular/utility';
 import { Change, applyToUpdateRecorder } from '@schematics/angular/utility/change';
 import { getEOL } from '@schematics/angular/utility/eol';
 import { buildDefaultPath } from '@schematics/angular/utility/workspace';
 import { join } from 'node:path/posix';
-import { indentUnit, type TypeScript } from './ast-helpers';
+import { displayPath, indentUnit, type TypeScript } from './ast-helpers';
 import { findGeneratedComponent, generatedComponentFolder, resolveExistingComponent } from './component-target';
 import { assertIsrSetUp, assertSsrProject, prerendersDiscoveredRoutes } from './isr-setup';
 import { IsrRouteSpec, RouteComponent, planRouteEdit, routeByHand } from './route-edit';
 import { componentNameFromPath, normalizeRoutePath, validateRevalidate, validateTags } from './route-path';
 import { ROUTES_FILE_CANDIDATES, RoutesArray, findRouteObject, findRoutesArray } from './routes-array';
-import { planServerRouteEdit } from './server-routes';
+import { type ServerRouteEditPlan, planServerRouteEdit } from './server-routes';
 import type { Schema } from './schema';
 import { loadTypeScript } from '../utils/typescript-loader';
 
@@ -29,76 +29,33 @@ export function isrRoute(options: Schema): Rule {
     const path = normalizeRoutePath(options.path);
     const revalidate = validateRevalidate(options.revalidate);
     const tags = validateTags(options.tags);
+    const lazy = !!options.lazy;
     if (options.component && options.existingComponent) {
       throw new SchematicsException('Use either --component (generate a new one) or --existing-component, not both.');
     }
-
-    const workspace = await readWorkspace(tree);
-    const projectName = options.project ?? (workspace.projects.size === 1 ? [...workspace.projects.keys()][0] : undefined);
-    const project = projectName ? workspace.projects.get(projectName) : undefined;
-    if (!projectName || !project) {
-      throw new SchematicsException(
-        projectName ? `Project "${projectName}" does not exist in angular.json.` : 'Pass the application with --project.',
-      );
-    }
+    const { projectName, project } = await resolveProject(tree, options.project);
     assertSsrProject(project, projectName);
     const sourceRoot = project.sourceRoot ?? join(project.root, 'src');
     assertIsrSetUp(typescript, tree, sourceRoot, projectName);
 
     const componentName = options.component ?? componentNameFromPath(path);
-    const routes = locateRoutes(typescript, tree, sourceRoot, options.routesFile, {
-      path,
-      revalidate,
-      tags,
-      lazy: !!options.lazy,
-      component: { className: strings.classify(componentName), importPath: `./${componentName}/${componentName}`, isDefault: false },
-    });
-    const routeExists = findRouteObject(typescript, routes.array, path) !== undefined;
-
-    const serverRoutesFile = join('/', sourceRoot, 'app', SERVER_ROUTES_FILE);
-    const serverPlan =
-      options.skipServerRoute || !tree.exists(serverRoutesFile)
-        ? undefined
-        : planServerRouteEdit(typescript, tree, serverRoutesFile, path, indentUnit(tree.readText(serverRoutesFile)), getEOL(tree.readText(serverRoutesFile)));
-    if (!options.skipServerRoute && !serverPlan) {
-      context.logger.info(`No ${SERVER_ROUTES_FILE} in this project (no server routing): no server route to add.`);
-      if (!path.includes(':') && prerendersDiscoveredRoutes(project)) {
-        context.logger.warn(
-          `angular.json prerenders the routes it discovers ("prerender" in the build options), so '${path}' becomes a ` +
-            'static file at build time that is served without going through ISR. Turn route discovery off ' +
-            '("prerender": false, or "discoverRoutes": false with an explicit "routesFile") for ISR to serve it.',
-        );
-      }
-    }
+    const guessed = { className: strings.classify(componentName), importPath: `./${componentName}`, isDefault: false };
+    const routes = locateRoutes(typescript, tree, sourceRoot, options.routesFile, { path, revalidate, tags, lazy, component: guessed });
+    const serverPlan = options.skipServerRoute ? undefined : planServerRoute(typescript, tree, context, project, sourceRoot, path);
 
     const rules: Rule[] = [];
     let component: RouteComponent | undefined;
-    if (routeExists) {
-      if (options.component || options.existingComponent || options.lazy) {
+    if (findRouteObject(typescript, routes.array, path)) {
+      if (options.component || options.existingComponent || lazy) {
         context.logger.warn(`Route '${path}' already exists; its component is kept (only its ISR data is updated).`);
       }
     } else if (options.existingComponent) {
       component = resolveExistingComponent(typescript, tree, options.existingComponent, routes.path, sourceRoot);
     } else {
-      const defaultPath = buildDefaultPath(project);
-      const folder = generatedComponentFolder(defaultPath, componentName);
-      if (tree.getDir(folder).subfiles.length > 0) {
-        throw new SchematicsException(
-          `${folder} already exists. Route to that component with --existing-component ${folder.replace(/^\//, '')}/<file>.ts, ` +
-            'or pick another name with --component.',
-        );
-      }
       rules.push(
-        externalSchematic('@schematics/angular', 'component', {
-          name: componentName,
-          project: projectName,
-          path: defaultPath,
-          standalone: true,
-          skipImport: true,
+        generateComponent(typescript, tree, project, projectName, componentName, routes.path, (generated) => {
+          component = generated;
         }),
-        (generated: Tree) => {
-          component = findGeneratedComponent(typescript, generated, folder, routes.path);
-        },
       );
     }
 
@@ -106,22 +63,99 @@ export function isrRoute(options: Schema): Rule {
       // Re-read: the component schematic never touches the routes file, but positions must be fresh.
       const fresh = findRoutesArray(typescript, current, routes.path) ?? routes;
       const text = current.readText(fresh.path);
-      const spec: IsrRouteSpec = { path, revalidate, tags, lazy: !!options.lazy, component };
-      const plan = planRouteEdit(typescript, fresh, spec, indentUnit(text), getEOL(text));
-      applyChanges(current, fresh.path, plan.changes);
-      if (plan.message) {
-        context.logger.info(plan.message);
-      }
+      const plan = planRouteEdit(typescript, fresh, { path, revalidate, tags, lazy, component }, indentUnit(text), getEOL(text));
+      applyChanges(current, fresh.path, plan.changes, context, plan.message);
       if (serverPlan) {
-        applyChanges(current, serverRoutesFile, serverPlan.changes);
-        if (serverPlan.message) {
-          context.logger.info(serverPlan.message);
-        }
+        applyChanges(current, serverPlan.file, serverPlan.changes, context, serverPlan.message);
       }
     });
 
     return chain(rules);
   };
+}
+
+/** The `--project` application, or the workspace's only application. */
+async function resolveProject(
+  tree: Tree,
+  requested: string | undefined,
+): Promise<{ projectName: string; project: ProjectDefinition }> {
+  const workspace = await readWorkspace(tree);
+  const applications = [...workspace.projects].filter(([, project]) => project.extensions['projectType'] === 'application');
+  const projectName = requested ?? (applications.length === 1 ? applications[0][0] : undefined);
+  const project = projectName ? workspace.projects.get(projectName) : undefined;
+  if (!projectName || !project) {
+    throw new SchematicsException(
+      projectName
+        ? `Project "${projectName}" does not exist in angular.json.`
+        : 'The workspace has several applications; pick one with --project.',
+    );
+  }
+
+  return { projectName, project };
+}
+
+/**
+ * Plans the `app.routes.server.ts` edit; without that file (no server routing), says so and warns
+ * when build-time route discovery would prerender the page into a static file ISR never sees.
+ */
+function planServerRoute(
+  typescript: TypeScript,
+  tree: Tree,
+  context: SchematicContext,
+  project: ProjectDefinition,
+  sourceRoot: string,
+  path: string,
+): (ServerRouteEditPlan & { file: string }) | undefined {
+  const file = join('/', sourceRoot, 'app', SERVER_ROUTES_FILE);
+  if (tree.exists(file)) {
+    const text = tree.readText(file);
+
+    return { file, ...planServerRouteEdit(typescript, tree, file, path, indentUnit(text), getEOL(text)) };
+  }
+  context.logger.info(`No ${SERVER_ROUTES_FILE} in this project (no server routing): no server route to add.`);
+  if (!path.includes(':') && prerendersDiscoveredRoutes(project)) {
+    context.logger.warn(
+      `angular.json prerenders the routes it discovers ("prerender" in the build options), so '${path}' becomes a ` +
+        'static file at build time that is served without going through ISR. Turn route discovery off ' +
+        '("prerender": false, or "discoverRoutes": false with an explicit "routesFile") for ISR to serve it.',
+    );
+  }
+
+  return undefined;
+}
+
+/**
+ * Runs `@schematics/angular:component` (the workspace's own release, with the workspace's defaults)
+ * for a standalone component, then hands the generated class to `found`.
+ */
+function generateComponent(
+  typescript: TypeScript,
+  tree: Tree,
+  project: ProjectDefinition,
+  projectName: string,
+  name: string,
+  routesFile: string,
+  found: (component: RouteComponent) => void,
+): Rule {
+  const defaultPath = buildDefaultPath(project);
+  const folder = generatedComponentFolder(defaultPath, name);
+  if (tree.getDir(folder).subfiles.length > 0) {
+    throw new SchematicsException(
+      `${displayPath(folder)} already exists. Route to that component with --existing-component ` +
+        `${displayPath(folder)}/<file>.ts, or pick another name with --component.`,
+    );
+  }
+
+  return chain([
+    externalSchematic('@schematics/angular', 'component', {
+      name,
+      project: projectName,
+      path: defaultPath,
+      standalone: true,
+      skipImport: true,
+    }),
+    (generated: Tree) => found(findGeneratedComponent(typescript, generated, folder, routesFile)),
+  ]);
 }
 
 /** Finds the routes array (`--routes-file`, else the usual files), refusing with the route to add by hand. */
@@ -150,13 +184,15 @@ function locateRoutes(
   );
 }
 
-function applyChanges(tree: Tree, path: string, changes: Change[]): void {
-  if (changes.length === 0) {
-    return;
+function applyChanges(tree: Tree, path: string, changes: Change[], context: SchematicContext, message?: string): void {
+  if (changes.length > 0) {
+    const recorder = tree.beginUpdate(path);
+    applyToUpdateRecorder(recorder, changes);
+    tree.commitUpdate(recorder);
   }
-  const recorder = tree.beginUpdate(path);
-  applyToUpdateRecorder(recorder, changes);
-  tree.commitUpdate(recorder);
+  if (message) {
+    context.logger.info(message);
+  }
 }
 
 export default isrRoute;
