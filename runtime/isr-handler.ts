@@ -175,7 +175,11 @@ export class ISRHandler {
     if (!entry || !this.isCurrentBuild(entry)) {
       return next();
     }
-    this.serveEntry(req, res, entry);
+    try {
+      this.serveEntry(req, res, entry);
+    } catch (error) {
+      next(error);
+    }
   }
 
   /**
@@ -184,6 +188,19 @@ export class ISRHandler {
    * `{ invalidated, notInCache, failed }`; 400/401/403/413 with `{ error }` otherwise.
    */
   async invalidate(req: ISRRequest, res: ServerResponse): Promise<void> {
+    try {
+      await this.runInvalidate(req, res);
+    } catch (error) {
+      // Never an unhandled rejection (Express 4 would not catch it); the token is not in `error`.
+      this.logger.error(`invalidate failed: ${errorMessage(error)}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ error: 'Invalidation failed on the server; see the server log.' }));
+      }
+    }
+  }
+
+  private async runInvalidate(req: ISRRequest, res: ServerResponse): Promise<void> {
     await handleInvalidate(req, res, {
       token: this.token,
       limits: this.invalidateLimits,
