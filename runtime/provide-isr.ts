@@ -2,9 +2,10 @@ import { isPlatformServer } from '@angular/common';
 import * as http from '@angular/common/http';
 import * as core from '@angular/core';
 import { InjectionToken, PLATFORM_ID, inject, makeEnvironmentProviders, type EnvironmentProviders } from '@angular/core';
-import { NavigationEnd, Router, type ActivatedRouteSnapshot } from '@angular/router';
+import { NavigationEnd, Router } from '@angular/router';
 import { tap } from 'rxjs';
 import { ISRRenderContext, isRenderContext, type ISRRenderReport } from './isr-render-context.js';
+import { reportRoute } from './utils/route-report.js';
 
 /*
  * Compatibility: this file must bundle into Angular 17 to 22 apps. Symbols that some of those
@@ -37,23 +38,6 @@ function findReport(): ISRRenderReport | null {
   const requestContextToken = optionalExport<core.InjectionToken<unknown>>(core, 'REQUEST_CONTEXT');
   const requestContext = requestContextToken ? inject(requestContextToken, { optional: true }) : null;
   return isRenderContext(requestContext) ? requestContext : null;
-}
-
-/** Copies `revalidate` and `isrTags` of the deepest activated route (inherited from parents). */
-function reportRoute(report: ISRRenderReport, root: ActivatedRouteSnapshot): void {
-  let revalidate: unknown;
-  let tags: unknown;
-  for (let route: ActivatedRouteSnapshot | null = root; route; route = route.firstChild) {
-    const data = route.data ?? {};
-    if (data['revalidate'] !== undefined) {
-      revalidate = data['revalidate'];
-    }
-    if (data['isrTags'] !== undefined) {
-      tags = data['isrTags'];
-    }
-  }
-  report.revalidate = typeof revalidate === 'number' && Number.isFinite(revalidate) && revalidate >= 0 ? revalidate : undefined;
-  report.tags = Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string' && tag !== '') : [];
 }
 
 /** Runs once per server render (the app's environment injector is created per request). */
