@@ -103,7 +103,11 @@ function planUpdate(
   spec: IsrRouteSpec,
   eol: string,
 ): RouteEditPlan {
-  const where = `Route '${spec.path}' already exists in ${displayPath(source.fileName)}`;
+  const existingPath = routePathOf(typescript, route) ?? spec.path;
+  const where =
+    existingPath === spec.path
+      ? `Route '${spec.path}' already exists in ${displayPath(source.fileName)}`
+      : `Route '${existingPath}' (the same page as '${spec.path}') already exists in ${displayPath(source.fileName)}`;
   const dataProperty = findProperty(typescript, route, 'data');
   if (!dataProperty) {
     return {

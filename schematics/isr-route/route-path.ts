@@ -18,10 +18,10 @@ export function normalizeRoutePath(input: string | undefined): string {
   }
   const path = input.replace(/^\//, '').replace(/\/$/, '');
   if (path === '') {
-    if (input.startsWith('/')) {
+    if (input === '/') {
       return '';
     }
-    throw new SchematicsException('Invalid route path: it is empty. Use "/" for the home page.');
+    throw new SchematicsException(`Invalid route path ${JSON.stringify(input)}: it is empty. Use "/" for the home page.`);
   }
   for (const segment of path.split('/')) {
     if (segment.includes('*')) {
@@ -89,4 +89,15 @@ export function validateTags(tags: unknown): string[] | undefined {
   }
 
   return [...new Set((tags as string[]).map((tag) => tag.trim()))];
+}
+
+/**
+ * The URL shape a route path matches: parameters (`:slug`) and single-segment wildcards (`*`, in
+ * server routes) become `*`, so `blog/:id`, `blog/:slug` and `blog/*` are the same page.
+ */
+export function routeShape(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') || segment === '*' ? '*' : segment))
+    .join('/');
 }

@@ -1,6 +1,7 @@
 import { Tree } from '@angular-devkit/schematics';
 import { dirname, join } from 'node:path/posix';
 import type * as ts from 'typescript';
+import { routeShape } from './route-path';
 import { readSourceFile, stringValue, type TypeScript, unwrapExpression } from './ast-helpers';
 
 /** Where the app's top-level routes live: the file and its array literal. */
@@ -161,13 +162,21 @@ export function routePathOf(typescript: TypeScript, element: ts.Expression): str
   return stringValue(typescript, property?.initializer);
 }
 
-/** The top-level route object whose `path` equals `path`. */
+/**
+ * The top-level route object for the same page as `path`: its path is equal, or has the same
+ * shape with other parameter names (`blog/:id` for `blog/:slug`; the router would never reach a
+ * second route of that shape). `**` only matches `**`.
+ */
 export function findRouteObject(
   typescript: TypeScript,
   array: ts.ArrayLiteralExpression,
   path: string,
 ): ts.ObjectLiteralExpression | undefined {
-  const element = array.elements.find((candidate) => routePathOf(typescript, candidate) === path);
+  const paths = array.elements.map((element) => routePathOf(typescript, element));
+  let index = paths.indexOf(path);
+  if (index < 0 && path !== '**') {
+    index = paths.findIndex((candidate) => candidate !== undefined && candidate !== '**' && routeShape(candidate) === routeShape(path));
+  }
 
-  return element && (unwrapExpression(typescript, element) as ts.ObjectLiteralExpression);
+  return index < 0 ? undefined : (unwrapExpression(typescript, array.elements[index]) as ts.ObjectLiteralExpression);
 }

@@ -70,7 +70,7 @@ export function planServerRouteEdit(
     const renderMode = findProperty(typescript, existing, 'renderMode');
     if (blocking.length > 0 || !renderMode) {
       throw new SchematicsException(
-        `The server route '${path}' in ${displayPath(file)} is not rendered with RenderMode.Server` +
+        `The server route '${routePathOf(typescript, existing) ?? path}' in ${displayPath(file)} is not rendered with RenderMode.Server` +
           (blocking.length > 0 ? ` and has prerender-only options (${blocking.join(', ')})` : '') +
           `, so ISR would never see the page. Change it by hand to:\n  ${entry}\nor re-run with --skip-server-route.`,
       );
@@ -82,7 +82,7 @@ export function planServerRouteEdit(
         new ReplaceChange(file, renderMode.initializer.getStart(source), old, 'RenderMode.Server'),
         ...importRenderMode(typescript, source, eol),
       ],
-      message: `Server route '${path}' in ${displayPath(file)} used ${old}; switched it to RenderMode.Server so the page goes through ISR.`,
+      message: `Server route '${routePathOf(typescript, existing) ?? path}' in ${displayPath(file)} used ${old}; switched it to RenderMode.Server so the page goes through ISR.`,
     };
   }
   const wildcardElement = array.elements.find((element) => routePathOf(typescript, element) === '**');

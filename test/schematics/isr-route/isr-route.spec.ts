@@ -97,6 +97,26 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
     expect(typeCheck(tree, [`${APP}/app.config.ts`])).toEqual([]);
   });
 
+  it('treats a route of the same shape with another parameter name as the same page', async () => {
+    tree.overwrite(
+      ROUTES,
+      "import { Routes } from '@angular/router';\nimport { App } from './app';\n\nexport const routes: Routes = [\n  { path: 'blog/:id', component: App, data: { title: 'Post' } },\n];\n",
+    );
+    tree.overwrite(
+      SERVER_ROUTES,
+      "import { RenderMode, ServerRoute } from '@angular/ssr';\n\nexport const serverRoutes: ServerRoute[] = [\n  { path: 'blog/*', renderMode: RenderMode.Server },\n  { path: '**', renderMode: RenderMode.Prerender },\n];\n",
+    );
+    const serverBefore = tree.readContent(SERVER_ROUTES);
+    const { logs } = await runIsrRoute(tree, { path: 'blog/:slug', revalidate: 60 });
+
+    expect(readRoutes(tree, ROUTES, 'routes').map((route) => [route.path, route.data])).toEqual([
+      ['blog/:id', { title: "'Post'", revalidate: '60' }],
+    ]);
+    expect(tree.readContent(ROUTES)).toContain("{ path: 'blog/:id', component: App, data: { title: 'Post', revalidate: 60 } },");
+    expect(tree.readContent(SERVER_ROUTES)).toBe(serverBefore);
+    expect(logs.join('\n')).toContain("Route 'blog/:id' (the same page as 'blog/:slug') already exists");
+  });
+
   it('--lazy uses loadComponent; tags become data.isrTags (deduplicated); a leading slash is dropped', async () => {
     await runIsrRoute(tree, { path: '/products/:id', revalidate: 0, lazy: true, tags: ['products', 'catalog', 'products'] });
 
@@ -261,6 +281,7 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
       ['**', /wildcards/],
       ['blog/**', /wildcards/],
       ['a//b', /empty segment/],
+      ['//', /it is empty/],
       ["it's", /segment "it's"/],
     ])('an invalid path %p', async (path, message) => {
       await expectRefusal(tree, { path, revalidate: 60 }, message);
