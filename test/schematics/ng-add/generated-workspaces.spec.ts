@@ -9,7 +9,8 @@ import { describeVariants } from './support/describe-variant';
 import { DEV_DEPENDENCY_TYPES, eraTypes } from './support/type-check';
 import { currentWorkspace, releaseWorkspace } from './support/workspaces';
 
-jest.setTimeout(240_000);
+// A cold cache generates the workspaces and installs each era's types (npm) once; later runs reuse them.
+jest.setTimeout(600_000);
 
 describeVariants([
   {
@@ -22,6 +23,10 @@ describeVariants([
     engine: 'angularAppEngine',
     types: () => [DEV_DEPENDENCY_TYPES],
     golden: 'v20-v22-app-engine.server.ts',
+    otherGoldens: {
+      '/projects/demo/src/app/app.config.server.ts': 'v21-standalone.app.config.server.ts',
+      '/projects/demo/src/app/app.routes.server.ts': 'v21.app.routes.server.ts',
+    },
   },
   {
     name: 'Angular 21 NgModule (standalone: false)',
@@ -32,6 +37,7 @@ describeVariants([
     serverRoutes: '/projects/demo/src/app/app.routes.server.ts',
     engine: 'angularAppEngine',
     types: () => [DEV_DEPENDENCY_TYPES],
+    otherGoldens: { '/projects/demo/src/app/app.module.server.ts': 'v21-ngmodule.app.module.server.ts' },
   },
   {
     name: 'Angular 17 (CommonEngine, export function app(), server.get("*"), prerender: true)',
@@ -51,6 +57,7 @@ describeVariants([
     serverConfig: '/src/app/app.module.server.ts',
     engine: 'commonEngine',
     types: (files) => [eraTypes('v17', files)],
+    otherGoldens: { '/src/app/app.module.server.ts': 'v17-ngmodule.app.module.server.ts' },
   },
   {
     name: 'Angular 18 (CommonEngine, server.get("**"), static on "**")',

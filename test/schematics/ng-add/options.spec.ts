@@ -9,7 +9,8 @@ import { runNgAdd, text } from './support/run-ng-add';
 import { DEV_DEPENDENCY_TYPES, eraTypes, typeCheckWorkspaces } from './support/type-check';
 import { currentWorkspace, releaseWorkspace, withServerFixture } from './support/workspaces';
 
-jest.setTimeout(240_000);
+// A cold cache generates the workspaces and installs each era's types (npm) once; later runs reuse them.
+jest.setTimeout(600_000);
 
 const custom = { tokenEnv: 'SITE_PURGE_TOKEN', invalidatePath: '/_isr/purge', keepPrerender: true };
 

@@ -9,7 +9,8 @@ import { Variant, describeVariants } from './support/describe-variant';
 import { DEV_DEPENDENCY_TYPES, eraTypes } from './support/type-check';
 import { currentWorkspace, releaseWorkspace, withServerFixture } from './support/workspaces';
 
-jest.setTimeout(240_000);
+// A cold cache generates the workspaces and installs each era's types (npm) once; later runs reuse them.
+jest.setTimeout(600_000);
 
 const v21 = (fixture: string, extra: Partial<Variant> = {}): Variant => ({
   name: `${fixture} (Angular 21 workspace)`,

@@ -4,7 +4,7 @@ import * as ts from 'typescript';
 import { NgAddRun, changedPaths, runNgAdd, text } from './run-ng-add';
 import { readServerShape } from './server-shape';
 import { WorkspaceFiles } from './tree-files';
-import { TypeCheckItem, TypeEnvironment, typeCheckWorkspaces } from './type-check';
+import { TypeCheckItem, TypeEnvironment, installTypeEnvironment, typeCheckWorkspaces } from './type-check';
 
 /** One app shape ng add must handle, and what to expect from it. */
 export interface Variant {
@@ -21,6 +21,8 @@ export interface Variant {
   types: (files: WorkspaceFiles) => TypeEnvironment[];
   /** Golden file (test/fixtures/golden/<name>) the rewritten server.ts must equal. */
   golden?: string;
+  /** More golden files: tree path of another rewritten file -> golden file name. */
+  otherGoldens?: Record<string, string>;
   /** Expect the early cache middleware in front of express.static (false when middleware sits in between). */
   serveFromCacheBeforeStatic?: boolean;
   options?: Record<string, unknown>;
@@ -58,6 +60,7 @@ export function describeVariants(variants: readonly Variant[]): void {
         groups.set(environment.root, group);
       }
     }
+    await Promise.all([...groups.values()].map(({ environment }) => installTypeEnvironment(environment)));
     for (const { environment, items } of groups.values()) {
       const diagnostics = typeCheckWorkspaces(items, environment);
       for (const variant of variants) {
@@ -151,10 +154,11 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       expect(second.logs.filter((entry) => entry.level === 'error')).toEqual([]);
     });
 
-    if (variant.golden) {
-      it(`matches the golden file ${variant.golden}`, () => {
-        const goldenPath = join(goldenDir, variant.golden!);
-        const actual = text(first.files, variant.serverEntry);
+    const goldens = { ...(variant.golden ? { [variant.serverEntry]: variant.golden } : {}), ...variant.otherGoldens };
+    for (const [path, golden] of Object.entries(goldens)) {
+      it(`matches the golden file ${golden}`, () => {
+        const goldenPath = join(goldenDir, golden);
+        const actual = text(first.files, path);
         if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(goldenPath, actual);
         expect(existsSync(goldenPath)).toBe(true);
         expect(actual).toBe(readFileSync(goldenPath, 'utf8'));

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import * as ts from 'typescript';
 import { WorkspaceFiles, writeFiles } from './tree-files';
 import { WORKSPACE_CACHE } from './workspaces';
@@ -12,6 +13,8 @@ const repoRoot = join(__dirname, '../../../..');
 export interface TypeEnvironment {
   label: string;
   root: string;
+  /** Packages to install into `root` first (see {@link installTypeEnvironment}); none for the repository. */
+  dependencies?: Record<string, string>;
 }
 
 /** The repository's own devDependencies (@angular/* 21.2.24, express 5 types). */
@@ -21,8 +24,9 @@ export const DEV_DEPENDENCY_TYPES: TypeEnvironment = { label: 'devDependencies',
 const TOOLING = /^(@angular-devkit\/|@angular\/(cli|build|compiler-cli)$|typescript$|karma|jasmine|@types\/jasmine|vitest|jsdom|prettier)/;
 
 /**
- * Installs the runtime dependencies a generated workspace declares (its era's @angular/*, express and
- * @types/express) into a cached folder, so that its server.ts is checked against the types it ships with.
+ * The type environment of a generated workspace: the runtime dependencies its package.json declares
+ * (its era's @angular/*, express and @types/express), installed into a cached folder by
+ * {@link installTypeEnvironment}, so that its server.ts is checked against the types it ships with.
  */
 export function eraTypes(label: string, files: WorkspaceFiles): TypeEnvironment {
   const manifest = JSON.parse(files.get('/package.json')!.toString('utf8')) as {
@@ -38,19 +42,23 @@ export function eraTypes(label: string, files: WorkspaceFiles): TypeEnvironment 
   );
   const key = createHash('sha256').update(JSON.stringify(dependencies)).digest('hex').slice(0, 12);
   const root = join(dirname(WORKSPACE_CACHE), 'type-environments', `${label}-${key}`);
-  if (!existsSync(join(root, 'node_modules'))) {
-    const partial = `${root}.tmp-${process.pid}`;
-    rmSync(partial, { recursive: true, force: true });
-    mkdirSync(partial, { recursive: true });
-    writeFileSync(join(partial, 'package.json'), JSON.stringify({ private: true, dependencies }, null, 2));
-    execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error'], {
-      cwd: partial,
-      stdio: 'pipe',
-    });
-    if (!existsSync(root)) renameSync(partial, root);
-    else rmSync(partial, { recursive: true, force: true });
-  }
-  return { label, root };
+  return { label, root, dependencies };
+}
+
+/** Installs an era environment's packages unless a previous run did (npm, several at once). */
+export async function installTypeEnvironment(environment: TypeEnvironment): Promise<void> {
+  const { root, dependencies } = environment;
+  if (!dependencies || existsSync(join(root, 'node_modules'))) return;
+  const partial = `${root}.tmp-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  writeFileSync(join(partial, 'package.json'), JSON.stringify({ private: true, dependencies }, null, 2));
+  await promisify(execFile)('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error'], {
+    cwd: partial,
+  });
+  // Atomic publish: an interrupted install never leaves a half-filled environment in the cache.
+  if (!existsSync(root)) renameSync(partial, root);
+  else rmSync(partial, { recursive: true, force: true });
 }
 
 /** One workspace to compile: its files and the entry files (tree paths) to start from. */
@@ -67,6 +75,9 @@ export interface TypeCheckItem {
  * declarations once). Returns formatted diagnostics per workspace name (empty when it compiles).
  */
 export function typeCheckWorkspaces(items: readonly TypeCheckItem[], environment: TypeEnvironment): Map<string, string[]> {
+  if (environment.dependencies && !existsSync(join(environment.root, 'node_modules'))) {
+    throw new Error(`${environment.label} types are not installed: await installTypeEnvironment() first.`);
+  }
   const base = join(environment.root, '.cache', 'typecheck', `run-${process.pid}-${Date.now()}`);
   rmSync(base, { recursive: true, force: true });
   installBuiltRuntime(join(base, 'node_modules', 'ng-isr'));
