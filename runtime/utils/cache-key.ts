@@ -70,7 +70,9 @@ export function normalisePath(rawPath: string): string | undefined {
       return undefined;
     }
   }
-  return rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
+  // `%c3%a9` and `%C3%A9` name the same path: one spelling for the key.
+  const canonical = rawPath.includes('%') ? rawPath.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase()) : rawPath;
+  return canonical.length > 1 && canonical.endsWith('/') ? canonical.slice(0, -1) : canonical;
 }
 
 /**

@@ -20,6 +20,7 @@ describe('cache keys', () => {
     ['/list?page=b&page=a', '/list?page=a&page=b'],
     ['/list?page=a%20b', '/list?page=a+b'],
     ['/caf%C3%A9', '/caf%C3%A9'],
+    ['/caf%c3%a9/', '/caf%C3%A9'],
   ])('%s -> %s', (url, expected) => {
     expect(key(url)).toEqual({ cacheable: true, key: expected });
   });
