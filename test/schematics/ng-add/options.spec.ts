@@ -75,6 +75,18 @@ describe('options in detail', () => {
     expect(infos).toContainEqual(expect.stringMatching(/after your middleware between express\.static and the catch-all/));
   });
 
+  it('keeps CRLF line endings (files checked out on Windows) and stays idempotent', async () => {
+    const server = '/projects/demo/src/server.ts';
+    const files = await currentWorkspace({ standalone: true });
+    const crlf = new Map(files).set(server, Buffer.from(text(files, server).replace(/\n/g, '\r\n')));
+    const first = await runNgAdd(crlf, { project: 'demo' });
+    const rewritten = text(first.files, server);
+    expect(rewritten).toContain('isr.handle(req, res, next);\r\n');
+    expect(rewritten.replace(/\r\n/g, '')).not.toContain('\n');
+    const second = await runNgAdd(first.files, { project: 'demo' });
+    expect(text(second.files, server)).toBe(rewritten);
+  });
+
   it('schedules the package install only when package.json changed', async () => {
     const first = await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo' });
     expect(first.tasks).toContain('node-package');
