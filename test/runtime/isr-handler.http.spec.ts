@@ -374,6 +374,21 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
       expect(head.headers['content-length']).toBe(String(getResponse.body.length));
     });
 
+    it('honours q=0 for br and serves identity without Accept-Encoding', async () => {
+      const gzipOnly = await rawRequest(`${server.base}/page`, { headers: { 'accept-encoding': 'br;q=0, gzip' } });
+      expect(gzipOnly.headers['content-encoding']).toBe('gzip');
+      const none = await rawRequest(`${server.base}/page`);
+      expect(none.headers['content-encoding']).toBeUndefined();
+    });
+
+    it('stores a page first requested with HEAD and serves its body to the next GET', async () => {
+      engine.route('/head-first', { revalidate: 30 });
+      const head = await rawRequest(`${server.base}/head-first`, { method: 'HEAD' });
+      expect([head.status, head.headers['x-isr-cache'], head.body.length]).toEqual([200, 'MISS', 0]);
+      const getAfter = await rawRequest(`${server.base}/head-first`);
+      expect([getAfter.headers['x-isr-cache'], renderNumber(getAfter.body.toString())]).toEqual(['HIT', 1]);
+    });
+
     it('leaves Cache-Control alone when switched off', async () => {
       await server.close();
       await start({ cacheControl: false });
