@@ -10,6 +10,8 @@ export interface RenderCall {
   replaceNode: ts.Node;
   /** Whether `replaceNode` is a statement (ends with `;`) or an expression. */
   isStatement: boolean;
+  /** The handler is an async function that awaited the engine (`await isr.handle(...)` reads alike). */
+  awaited?: boolean;
   /** CommonEngine only: the `bootstrap`, `documentFilePath` and `publicPath` expressions of `render({...})`. */
   renderOptions?: { bootstrap: ts.Expression; documentFilePath: ts.Expression; publicPath: ts.Expression };
 }
@@ -70,7 +72,65 @@ export function readRenderCall(
       return renderCall;
     }
   }
+  if (tsModule.isBlock(handler.body)) {
+    for (const statement of handler.body.statements) {
+      if (!tsModule.isTryStatement(statement)) continue;
+      const awaited = readAwaitedAppEngineCall(tsModule, statement, engines, params);
+      if (awaited) return { ...awaited, replaceNode: statement, isStatement: true, awaited: true };
+      if ([...engines.keys()].some((name) => statement.getText().includes(`${name}.`))) {
+        return 'the try/catch around `await engine.handle(req)` does more than write the response, call next() or pass the error to next(err)';
+      }
+    }
+  }
   return 'the catch-all handler does not call the engine as `engine.handle(req)` / `engine.render({...})` in a statement of its own';
+}
+
+/**
+ * The async form users write by hand (also what lint rules against floating promises lead to):
+ * `try { const r = await engine.handle(req); if (r) await writeResponseToNodeResponse(r, res); else next(); }
+ * catch (e) { next(e); }`, in the usual spellings. Anything else in the try block is not recognised.
+ */
+function readAwaitedAppEngineCall(
+  tsModule: typeof ts,
+  statement: ts.TryStatement,
+  engines: ReadonlyMap<string, { kind: EngineKind }>,
+  params: HandlerParams,
+): Pick<RenderCall, 'engineName' | 'kind'> | undefined {
+  const clause = statement.catchClause;
+  const caught = clause?.variableDeclaration?.name;
+  if (!clause || statement.finallyBlock || !caught || !tsModule.isIdentifier(caught)) return undefined;
+  if (compactBlock(clause.block.getText()) !== `${params.next}(${caught.text})`) return undefined;
+  const [first] = statement.tryBlock.statements;
+  if (!first || !tsModule.isVariableStatement(first)) return undefined;
+  const [declaration] = first.declarationList.declarations;
+  const init = declaration?.initializer;
+  if (!declaration || !tsModule.isIdentifier(declaration.name) || !init || !tsModule.isAwaitExpression(init)) return undefined;
+  const response = declaration.name.text;
+  for (const [engineName, engine] of engines) {
+    if (engine.kind !== 'app-engine') continue;
+    if (compact(init.expression.getText()) !== `${engineName}.handle(${params.req})`) continue;
+    const rest = statement.tryBlock.statements.slice(1).map((s) => s.getText()).join(';');
+    const write = `writeResponseToNodeResponse(${response},${params.res})`;
+    const next = `${params.next}()`;
+    const accepted = [
+      `if(${response})${write}else${next}`,
+      `if(!${response})${next}${write}`,
+      `if(${response})${write}${next}`,
+      `${response}?${write}:${next}`,
+    ];
+    if (accepted.includes(compactBlock(rest))) return { engineName, kind: 'app-engine' };
+  }
+  return undefined;
+}
+
+/** {@link compact} that also drops braces, `return`, `await`, semicolons and parentheses around conditions. */
+function compactBlock(text: string): string {
+  return compact(
+    text
+      .replace(/\b(return|await)\b/g, '')
+      .replace(/[{};]/g, '')
+      .replace(/\b(if)\s*\((.*?)\)/gs, '$1($2)'),
+  ).replace(/^\((.*)\)$/s, '$1');
 }
 
 /** The `(req, res, next)` names of a handler, when all three are plain identifiers. */

@@ -334,7 +334,7 @@ function handleEdits(
   const text = sourceFile.text;
   const handler = catchAll.call.handler!;
   const params = handlerParams(tsModule, handler)!;
-  const call = `${isrName}.handle(${params.req}, ${params.res}, ${params.next})`;
+  const call = `${catchAll.render.awaited ? 'await ' : ''}${isrName}.handle(${params.req}, ${params.res}, ${params.next})`;
   const node = catchAll.render.replaceNode;
   const start = node.getStart(sourceFile);
   const removedReferences = referencedIdentifiers(tsModule, node);

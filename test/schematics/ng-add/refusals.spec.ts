@@ -38,7 +38,7 @@ describe('ng add refuses unknown shapes without changing anything', () => {
   it.each([
     ['refused-custom-catch', /`\.catch\(\.\.\.\)` of the engine call does more than pass the error to next\(err\)/],
     ['refused-named-handler', /no app\.use\/app\.get handler renders with the engine/],
-    ['refused-async-handler', /does not call the engine as `engine\.handle\(req\)`/],
+    ['refused-async-custom', /the try\/catch around `await engine\.handle\(req\)` does more than/],
   ])('%s: explains why and prints the lines to add by hand', async (fixture, reason) => {
     const message = await expectRefusal(withServerFixture(standalone, SERVER, fixture), reason);
     expect(message).toContain(`ng-isr could not set up projects/demo/src/server.ts`);
