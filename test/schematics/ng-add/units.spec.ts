@@ -1,0 +1,90 @@
+// Small pure pieces of ng add, checked on their own: catch-all recognition, code style detection,
+// array appends in each layout, edit application, server-route switching.
+import * as ts from 'typescript';
+import { parseSource } from '../../../schematics/utils/ast-search';
+import { appendToArray } from '../../../schematics/utils/array-edits';
+import { detectCodeStyle } from '../../../schematics/utils/code-style';
+import { applyTextEdits } from '../../../schematics/utils/text-edits';
+import { isCatchAll, readExpressServer } from '../../../schematics/ng-add/express-server';
+import { serveCatchAllRoute } from '../../../schematics/ng-add/server-routes';
+
+function appCall(statement: string) {
+  const source = parseSource(ts, 'server.ts', `import express from 'express';\nconst app = express();\n${statement}\n`);
+  const server = readExpressServer(ts, source)!;
+  return server.appCalls[0]!;
+}
+
+describe('catch-all recognition', () => {
+  it.each([
+    ["app.use((req, res, next) => next());", true],
+    ["app.use('/', (req, res, next) => next());", true],
+    ["app.get('*', (req, res, next) => next());", true],
+    ["app.get('**', (req, res, next) => next());", true],
+    ["app.get('/**', (req, res, next) => next());", true],
+    ["app.use('/**', (req, res, next) => next());", true],
+    ["app.get('/{*splat}', (req, res, next) => next());", true],
+    ["app.all('/*path', (req, res, next) => next());", true],
+    ["app.get('/api/*', (req, res, next) => next());", false],
+    ["app.get('*.*', (req, res, next) => next());", false],
+    ["app.post('*', (req, res, next) => next());", false],
+    ["app.use('/blog', (req, res, next) => next());", false],
+  ])('%s -> %s', (statement, expected) => {
+    expect(isCatchAll(appCall(statement))).toBe(expected);
+  });
+});
+
+describe('code style detection', () => {
+  it('reads the Angular CLI style', () => {
+    const style = detectCodeStyle(ts, parseSource(ts, 'a.ts', "import a from 'a';\n\nfoo({\n  b,\n});\n"));
+    expect(style).toEqual({ quote: "'", semicolon: ';', indentUnit: '  ', trailingComma: ',', newline: '\n' });
+  });
+
+  it('reads a Prettier style without semicolons or trailing commas, four spaces, CRLF', () => {
+    const style = detectCodeStyle(ts, parseSource(ts, 'a.ts', 'import a from "a"\r\n\r\nfoo({\r\n    b\r\n})\r\n'));
+    expect(style).toEqual({ quote: '"', semicolon: '', indentUnit: '    ', trailingComma: '', newline: '\r\n' });
+  });
+});
+
+describe('appendToArray', () => {
+  const append = (source: string) => {
+    const file = parseSource(ts, 'a.ts', source);
+    let array: ts.ArrayLiteralExpression | undefined;
+    const visit = (node: ts.Node): void => {
+      if (!array && ts.isArrayLiteralExpression(node)) array = node;
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+    return applyTextEdits(source, [appendToArray(file, detectCodeStyle(ts, file), array!, 'provideISR()')]);
+  };
+
+  it.each([
+    ['const p = [];', 'const p = [provideISR()];'],
+    ['const p = [a(), b()];', 'const p = [a(), b(), provideISR()];'],
+    ['const p = [\n  a(),\n];', 'const p = [\n  a(),\n  provideISR(),\n];'],
+    ['const p = [\n  a()\n];', 'const p = [\n  a(),\n  provideISR()\n];'],
+  ])('%j', (source, expected) => {
+    expect(append(source)).toBe(expected);
+  });
+});
+
+describe('applyTextEdits', () => {
+  it('keeps the order of insertions at one position and refuses overlaps', () => {
+    expect(applyTextEdits('ac', [{ start: 1, end: 1, text: 'b' }, { start: 1, end: 1, text: 'B' }])).toBe('abBc');
+    expect(() => applyTextEdits('abc', [{ start: 0, end: 2, text: '' }, { start: 1, end: 3, text: '' }])).toThrow(/Overlapping/);
+  });
+});
+
+describe('serveCatchAllRoute', () => {
+  const routes = "export const serverRoutes = [\n  { path: 'about', renderMode: RenderMode.Prerender },\n  { path: '**', renderMode: RenderMode.Prerender },\n];\n";
+
+  it("switches only the '**' route", () => {
+    const result = serveCatchAllRoute(ts, 'r.ts', routes, false);
+    expect(result.switched).toBe(1);
+    expect(result.text).toContain("{ path: 'about', renderMode: RenderMode.Prerender }");
+    expect(result.text).toContain("{ path: '**', renderMode: RenderMode.Server }");
+  });
+
+  it('keeps prerendering when asked', () => {
+    expect(serveCatchAllRoute(ts, 'r.ts', routes, true)).toEqual({ text: routes, switched: 0, kept: 1 });
+  });
+});
