@@ -71,7 +71,7 @@ function planNgAdd(
   // server.ts
   const serverText = tree.readText(project.serverEntry);
   const server = rewriteServerFile(tsModule, project.serverEntry, serverText, options);
-  if (!server.ok) return refuse(project.serverEntry, server.reason, manualServerLines(server.engine, options));
+  if (!server.ok) return refuse(project.serverEntry, server.reason, manualServerLines(server, options));
   if (server.text !== serverText) files.set(project.serverEntry, server.text);
   messages.push(...server.messages.map((text) => ({ level: 'info' as const, text })));
 
@@ -90,6 +90,14 @@ function planNgAdd(
   const routesFile = findServerRoutesFile(tree, configFile);
   if (routesFile) {
     const routes = serveCatchAllRoute(tsModule, routesFile, tree.readText(routesFile), options.keepPrerender);
+    if (routes.otherPrerendered.length > 0) {
+      messages.push({
+        level: 'info',
+        text:
+          `${routesFile}: ${routes.otherPrerendered.map((path) => `'${path}'`).join(', ')} stay RenderMode.Prerender; ` +
+          'those pages are static files that bypass ISR (use RenderMode.Server to cache them with ISR).',
+      });
+    }
     if (routes.switched > 0) {
       files.set(routesFile, routes.text);
       messages.push({

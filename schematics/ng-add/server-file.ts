@@ -28,7 +28,14 @@ export interface ServerFileOptions {
 /** The outcome of rewriting server.ts: the new text (unchanged when already done) or why it was refused. */
 export type ServerFileResult =
   | { ok: true; text: string; engine: EngineKind | undefined; messages: string[] }
-  | { ok: false; reason: string; engine: EngineKind | undefined };
+  | ({ ok: false; reason: string } & ManualHint);
+
+/** What is known about a refused file, so that the printed lines use its own names. */
+export interface ManualHint {
+  engine: EngineKind | undefined;
+  appName?: string;
+  engineName?: string;
+}
 
 const ISR_HANDLER = 'ISRHandler';
 
@@ -51,6 +58,14 @@ export function rewriteServerFile(
     return { ok: false, reason: `it creates ${server.appNames.length} express() apps, expected one`, engine: undefined };
   }
   const appName = server.appNames[0]!;
+  const engines = [...server.engines];
+  const refuse = (reason: string, engine: EngineKind | undefined): ServerFileResult => ({
+    ok: false,
+    reason,
+    engine,
+    appName,
+    engineName: engines.length === 1 ? engines[0]![0] : undefined,
+  });
   const style = detectCodeStyle(tsModule, sourceFile);
   const messages: string[] = [];
   const edits: TextEdit[] = [];
@@ -65,14 +80,14 @@ export function rewriteServerFile(
   let engine: EngineKind | undefined = existingInstance ? engineOfInstance(tsModule, existingInstance.options) : undefined;
   if (!routed) {
     const found = findRenderCatchAll(tsModule, server);
-    if (typeof found === 'string') return { ok: false, reason: found, engine: singleEngineKind(server) };
+    if (typeof found === 'string') return refuse(found, singleEngineKind(server));
     renderCatchAll = found;
     engine = found.render.kind;
   }
   const anchor = (routed ?? renderCatchAll!.call).statement;
   const siblings = anchor.parent as ts.Block | ts.SourceFile;
   if (!tsModule.isBlock(siblings) && !tsModule.isSourceFile(siblings)) {
-    return { ok: false, reason: 'the catch-all handler is not registered at the top level of a block', engine };
+    return refuse('the catch-all handler is not registered at the top level of a block', engine);
   }
   const anchorIndex = siblings.statements.indexOf(anchor);
   const blockComments = usesBlockComments(tsModule, sourceFile, siblings.statements);
@@ -82,10 +97,10 @@ export function rewriteServerFile(
 
   if (!existingInstance) {
     const instance = planInstance(tsModule, sourceFile, style, renderCatchAll!.render, isrName, options, anchor);
-    if (typeof instance === 'string') return { ok: false, reason: instance, engine };
+    if (typeof instance === 'string') return refuse(instance, engine);
     // The instance must exist before the routes that use it.
     if (instance.container === siblings && instance.afterIndex >= firstRouteIndex(tsModule, server, siblings, anchorIndex)) {
-      return { ok: false, reason: 'the engine or its inputs are declared after the middleware that would use ISR', engine };
+      return refuse('the engine or its inputs are declared after the middleware that would use ISR', engine);
     }
     edits.push(instance.edit);
   }
@@ -153,22 +168,23 @@ export function rewriteServerFile(
   return { ok: true, text: pruneUnusedImports(tsModule, fileName, rewritten, replacedIdentifiers), engine, messages };
 }
 
-/** The lines a user adds by hand when the file's shape is not one ng add recognises. */
-export function manualServerLines(engine: EngineKind | undefined, options: ServerFileOptions): string {
+/** The lines a user adds by hand when the file's shape is not one ng add recognises (in its own names). */
+export function manualServerLines(hint: ManualHint, options: ServerFileOptions): string {
+  const app = hint.appName ?? 'app';
   const token = `process.env['${options.tokenEnv}']`;
   const appEngine = [
-    `const isr = new ISRHandler({ angularAppEngine: angularApp, invalidateSecretToken: ${token} });`,
+    `const isr = new ISRHandler({ angularAppEngine: ${hint.engineName ?? 'angularApp'}, invalidateSecretToken: ${token} });`,
   ];
   const commonEngine = [
     'const isr = new ISRHandler({',
-    '  commonEngine, bootstrap, indexHtml, browserDistFolder,',
+    `  ${hint.engineName && hint.engineName !== 'commonEngine' ? `commonEngine: ${hint.engineName}` : 'commonEngine'}, bootstrap, indexHtml, browserDistFolder,`,
     `  invalidateSecretToken: ${token},`,
     '});',
   ];
   const instance =
-    engine === 'app-engine'
+    hint.engine === 'app-engine'
       ? appEngine
-      : engine === 'common-engine'
+      : hint.engine === 'common-engine'
         ? commonEngine
         : ['// AngularNodeAppEngine:', ...appEngine, '// CommonEngine:', ...commonEngine];
   return [
@@ -178,11 +194,11 @@ export function manualServerLines(engine: EngineKind | undefined, options: Serve
     ...instance,
     '',
     '// before express.static(...):',
-    `app.post('${options.invalidatePath}', express.json(), async (req, res) => await isr.invalidate(req, res));`,
-    'app.use((req, res, next) => isr.serveFromCache(req, res, next));',
+    `${app}.post('${options.invalidatePath}', express.json(), async (req, res) => await isr.invalidate(req, res));`,
+    `${app}.use((req, res, next) => isr.serveFromCache(req, res, next));`,
     '',
     '// as the catch-all page handler (in place of the engine call):',
-    'app.use((req, res, next) => isr.handle(req, res, next));',
+    `${app}.use((req, res, next) => isr.handle(req, res, next));`,
   ].join('\n');
 }
 

@@ -9,6 +9,8 @@ export interface PrerenderedCatchAll {
   switched: number;
   /** How many `**` routes still prerender (when kept on purpose). */
   kept: number;
+  /** Paths of other routes the app prerenders on purpose (left alone, reported). */
+  otherPrerendered: string[];
 }
 
 /**
@@ -22,17 +24,23 @@ export function serveCatchAllRoute(
   keepPrerender: boolean,
 ): PrerenderedCatchAll {
   const sourceFile = parseSource(tsModule, fileName, text);
-  const prerendered = findDescendants(tsModule, sourceFile, tsModule.isObjectLiteralExpression).flatMap((route) => {
+  const prerendered: ts.MemberName[] = [];
+  const otherPrerendered: string[] = [];
+  for (const route of findDescendants(tsModule, sourceFile, tsModule.isObjectLiteralExpression)) {
     const path = getObjectProperty(tsModule, route, 'path');
     const mode = getObjectProperty(tsModule, route, 'renderMode');
-    if (!path || !mode || nameText(tsModule, propertyValue(tsModule, path)) !== '**') return [];
-    const value = propertyValue(tsModule, mode);
-    return tsModule.isPropertyAccessExpression(value) && value.name.text === 'Prerender' ? [value.name] : [];
-  });
-  if (keepPrerender || prerendered.length === 0) return { text, switched: 0, kept: prerendered.length };
+    const value = mode && propertyValue(tsModule, mode);
+    const pathText = path && nameText(tsModule, propertyValue(tsModule, path));
+    if (pathText === undefined || !value || !tsModule.isPropertyAccessExpression(value) || value.name.text !== 'Prerender') {
+      continue;
+    }
+    if (pathText === '**') prerendered.push(value.name);
+    else otherPrerendered.push(pathText);
+  }
+  if (keepPrerender || prerendered.length === 0) return { text, switched: 0, kept: prerendered.length, otherPrerendered };
   let result = text;
   for (const name of [...prerendered].reverse()) {
     result = result.slice(0, name.getStart(sourceFile)) + 'Server' + result.slice(name.getEnd());
   }
-  return { text: result, switched: prerendered.length, kept: 0 };
+  return { text: result, switched: prerendered.length, kept: 0, otherPrerendered };
 }

@@ -50,6 +50,15 @@ describe('ng add refuses unknown shapes without changing anything', () => {
     expect(message).toContain('app.use((req, res, next) => isr.handle(req, res, next));');
   });
 
+  it('prints the lines in the file\'s own names (server instead of app, its engine variable)', async () => {
+    const fixture = withServerFixture(standalone, SERVER, 'refused-custom-catch');
+    const renamed = text(fixture, SERVER).replace(/\bapp\b/g, 'server').replace(/\bangularApp\b/g, 'engine');
+    const message = await expectRefusal(new Map(fixture).set(SERVER, Buffer.from(renamed)), /does more than pass the error/);
+    expect(message).toContain("new ISRHandler({ angularAppEngine: engine, invalidateSecretToken: process.env['ISR_INVALIDATE_TOKEN'] });");
+    expect(message).toContain("server.post('/api/invalidate', express.json(), async (req, res) => await isr.invalidate(req, res));");
+    expect(message).toContain('server.use((req, res, next) => isr.handle(req, res, next));');
+  });
+
   it('points a project without SSR to ng add @angular/ssr', async () => {
     const files = await currentWorkspace({ standalone: true, ssr: false });
     await expectRefusal(files, /has no server-side rendering\. Add it first with `ng add @angular\/ssr`/);

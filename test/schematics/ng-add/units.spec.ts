@@ -80,11 +80,12 @@ describe('serveCatchAllRoute', () => {
   it("switches only the '**' route", () => {
     const result = serveCatchAllRoute(ts, 'r.ts', routes, false);
     expect(result.switched).toBe(1);
+    expect(result.otherPrerendered).toEqual(['about']);
     expect(result.text).toContain("{ path: 'about', renderMode: RenderMode.Prerender }");
     expect(result.text).toContain("{ path: '**', renderMode: RenderMode.Server }");
   });
 
   it('keeps prerendering when asked', () => {
-    expect(serveCatchAllRoute(ts, 'r.ts', routes, true)).toEqual({ text: routes, switched: 0, kept: 1 });
+    expect(serveCatchAllRoute(ts, 'r.ts', routes, true)).toEqual({ text: routes, switched: 0, kept: 1, otherPrerendered: ['about'] });
   });
 });
