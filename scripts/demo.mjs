@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// `npm run demo`: ISR on a real Angular app in one command.
+// Builds and packs ng-isr, generates an Angular SSR app with the CLI version of this repo's
+// devDependencies (cached outside the repo), installs the tarball, runs `ng add ng-isr` and
+// `ng generate ng-isr:isr-route` for two pages, builds, and serves it with a generated token.
+//
+//   npm run demo                      serve until Ctrl-C
+//   npm run demo -- --no-serve        (or NG_ISR_DEMO_NO_SERVE=1) self-check, then exit
+//   npm run demo -- --fresh           redo the app from the cached `ng new` output
+//   PORT=4300 npm run demo            another port (default 4000, else a free one)
+import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { appForCli, copyApp, ensurePristineApp } = require('./lib/angular-apps.js');
+const { addNgIsr, buildApp, decoratePage, generateIsrRoute, packNgIsr } = require('./lib/isr-app.js');
+const { startServer } = require('./lib/app-server.js');
+const { appEnv, cacheRoot, nodeBinDir } = require('./lib/toolchain.js');
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const serve = !(args.has('--no-serve') || process.env.NG_ISR_DEMO_NO_SERVE === '1');
+const fresh = args.has('--fresh');
+const PAGES = [
+  { path: 'news', revalidate: 10, title: 'News (revalidate: 10)' },
+  { path: 'about', revalidate: 0, title: 'About (revalidate: 0, on demand only)' },
+];
+
+const STEPS = 6;
+let stepNumber = 0;
+let currentStep = 'start';
+
+/** Runs one numbered step with a progress line and its duration. */
+async function step(label, work) {
+  stepNumber += 1;
+  currentStep = label;
+  const started = Date.now();
+  console.log(`[${stepNumber}/${STEPS}] ${label} ...`);
+  const result = await work();
+  console.log(`      done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+const detail = (line) => console.log(`      ${line}`);
+
+function sha256(file) {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** 4000 (or $PORT) when it is free, else any free port. */
+function pickPort(preferred) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => {
+      const fallback = createServer();
+      fallback.listen(0, () => {
+        const { port } = fallback.address();
+        fallback.close(() => resolve(port));
+      });
+    });
+    probe.listen(preferred, () => probe.close(() => resolve(preferred)));
+  });
+}
+
+async function main() {
+  const cliVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies['@angular/cli'].replace(/^[\^~]/, '');
+  const app = appForCli(cliVersion);
+  const demoDir = join(cacheRoot(), 'demo');
+  const workDir = join(demoDir, app.name);
+  const stateFile = join(workDir, '.ng-isr-demo.json');
+  mkdirSync(demoDir, { recursive: true });
+  console.log(`ng-isr demo: Angular ${cliVersion} app in ${workDir}`);
+
+  const tarball = await step('build and pack ng-isr', () => packNgIsr(root, demoDir));
+  const tarballSha = sha256(tarball);
+  const nodeBin = await nodeBinDir(app.nodeMajor, detail);
+  const env = appEnv(nodeBin);
+
+  const previous = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : undefined;
+  const reusable = !fresh && previous?.tarballSha === tarballSha && previous?.cli === cliVersion && existsSync(previous.entry);
+  let entry;
+  if (reusable) {
+    stepNumber += 4;
+    console.log(`[2-5/${STEPS}] reusing the app built by the last run for this ng-isr build (--fresh to redo it)`);
+    entry = previous.entry;
+  } else {
+    const pristine = await step(`generate the Angular ${cliVersion} SSR app (ng new, cached)`, () => ensurePristineApp(app, detail));
+    await step('copy it to a fresh folder, install the ng-isr tarball, ng add ng-isr', async () => {
+      rmSync(stateFile, { force: true });
+      copyApp(pristine, workDir);
+      await addNgIsr(workDir, tarball, env);
+    });
+    await step(`ng generate ng-isr:isr-route: ${PAGES.map((p) => `/${p.path} (revalidate ${p.revalidate})`).join(', ')}`, async () => {
+      for (const page of PAGES) {
+        await generateIsrRoute(workDir, env, page.path, page.revalidate);
+        // A visible render time, a button and links, so the effect of ISR shows in a browser.
+        decoratePage(workDir, page.path, { title: page.title, links: PAGES.filter((other) => other !== page).map((other) => other.path) });
+      }
+    });
+    entry = await step('ng build', () => buildApp(workDir, app.name, env));
+    writeFileSync(stateFile, JSON.stringify({ tarballSha, cli: cliVersion, entry }, null, 2) + '\n');
+  }
+
+  const token = randomBytes(16).toString('hex');
+  const port = await pickPort(Number(process.env.PORT || 4000));
+  const server = await step(`start the server (node ${entry.slice(workDir.length + 1)})`, async () => {
+    return startServer(entry, {
+      nodeBin,
+      port,
+      env: { ...env, NG_ALLOWED_HOSTS: '127.0.0.1,localhost', ISR_INVALIDATE_TOKEN: token },
+      stdio: serve ? 'inherit' : 'pipe',
+    });
+  });
+  const url = server.url.replace('127.0.0.1', 'localhost');
+
+  console.log(`
+ng-isr demo is running: ${url}
+  pages: ${PAGES.map((p) => `${url}/${p.path} (revalidate ${p.revalidate})`).join(', ')}
+  token: ${token}   (ISR_INVALIDATE_TOKEN of this server)
+
+See the cache at work (MISS, then HIT; STALE once 10 s have passed, then the regenerated page):
+  curl -s -o /dev/null -D - ${url}/news | grep -i x-isr-cache
+
+Invalidate on demand (the next request renders /about again):
+  curl -s -X POST ${url}/api/invalidate -H 'content-type: application/json' -d '{"token":"${token}","urlsToInvalidate":["/about"]}'
+  cd ${workDir} && ISR_INVALIDATE_TOKEN=${token} npx ng run ${app.name}:isr-invalidate --base-url ${url} --urls /about
+`);
+
+  if (!serve) {
+    try {
+      console.log(`self-check: ${await checkServer(server.url, token)}`);
+    } finally {
+      await server.stop();
+    }
+    console.log('--no-serve: self-check passed, server stopped.');
+    return;
+  }
+  console.log('Press Ctrl-C to stop.');
+  const stop = async () => {
+    await server.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const exit = await server.exited;
+  throw new Error(`the server stopped by itself (code ${exit.code}, signal ${exit.signal})`);
+}
+
+/** MISS then HIT on /news, and a 200 from the invalidate endpoint: proves the wiring. */
+async function checkServer(baseUrl, token) {
+  currentStep = 'self-check';
+  const states = [];
+  for (let i = 0; i < 2; i++) {
+    const response = await fetch(`${baseUrl}/news`);
+    await response.text();
+    states.push(`${response.status} ${response.headers.get('x-isr-cache')}`);
+  }
+  const invalidate = await fetch(`${baseUrl}/api/invalidate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, urlsToInvalidate: ['/news'] }),
+  });
+  const result = await invalidate.json();
+  if (states.join() !== '200 MISS,200 HIT' || invalidate.status !== 200) {
+    throw new Error(`unexpected answers: GET /news twice -> ${states.join(', ')}; POST /api/invalidate -> ${invalidate.status} ${JSON.stringify(result)}`);
+  }
+  return `GET /news -> ${states.join(', then ')}; POST /api/invalidate -> 200 ${JSON.stringify(result)}`;
+}
+
+main().catch((error) => {
+  const message = error?.name === 'StepError' ? error.message : `step "${currentStep}" failed: ${error?.message ?? error}`;
+  console.error(`\nng-isr demo failed.\n${message}`);
+  process.exit(1);
+});
