@@ -7,6 +7,10 @@ import { detectCodeStyle } from '../../../schematics/utils/code-style';
 import { applyTextEdits } from '../../../schematics/utils/text-edits';
 import { isCatchAll, readExpressServer } from '../../../schematics/ng-add/express-server';
 import { serveCatchAllRoute } from '../../../schematics/ng-add/server-routes';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function appCall(statement: string) {
   const source = parseSource(ts, 'server.ts', `import express from 'express';\nconst app = express();\n${statement}\n`);
@@ -87,5 +91,30 @@ describe('serveCatchAllRoute', () => {
 
   it('keeps prerendering when asked', () => {
     expect(serveCatchAllRoute(ts, 'r.ts', routes, true)).toEqual({ text: routes, switched: 0, kept: 1, otherPrerendered: ['about'] });
+  });
+});
+
+describe('loadTypeScript', () => {
+  // Run in plain Node with the built loader: jest's own require does not honour `require.resolve` paths.
+  const versionSeenFrom = (workspace: string) =>
+    execFileSync(
+      process.execPath,
+      ['-e', `process.stdout.write(require(process.argv[1]).loadTypeScript(process.argv[2]).version)`,
+        join(__dirname, '../../../dist/schematics/utils/typescript-loader.js'), workspace],
+      { encoding: 'utf8' },
+    );
+
+  it("prefers the workspace's own typescript and falls back to the one next to ng-isr", () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'ng-isr-ts-'));
+    try {
+      expect(versionSeenFrom(workspace)).toBe(ts.version);
+      const own = join(workspace, 'node_modules', 'typescript');
+      mkdirSync(own, { recursive: true });
+      writeFileSync(join(own, 'package.json'), JSON.stringify({ name: 'typescript', version: '0.0.0-workspace', main: 'index.js' }));
+      writeFileSync(join(own, 'index.js'), "module.exports = { version: '0.0.0-workspace' };");
+      expect(versionSeenFrom(workspace)).toBe('0.0.0-workspace');
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });
