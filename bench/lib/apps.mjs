@@ -1,0 +1,236 @@
+// Prepares the three builds of ONE Angular app the benchmark compares:
+//   plain : the app as `ng new --ssr` made it (+ the benchmark's pages), before `ng add ng-isr`
+//   isr   : the same app after `ng add ng-isr` (packed from this repo), cache tier chosen by env
+//   rx    : the same app wired with @rx-angular/isr per its README (CommonEngine), installed only
+//           under bench/.work
+// Every step is skipped when its output exists and its inputs did not change (marker files).
+// The app's own sources live in bench/app-files and bench/rx as `*.ts.template` (copied without
+// the suffix), so that the repository's tsc does not compile files meant for the Angular app.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { log, run } from './exec.mjs';
+
+export const ANGULAR_VERSION = '21.2.24';
+export const RX_ANGULAR_ISR_VERSION = '21.0.2';
+export const APP_NAME = 'bench-app';
+
+const benchDir = new URL('..', import.meta.url).pathname;
+const repoDir = join(benchDir, '..');
+const cacheDir = process.env.NG_ISR_BENCH_CACHE ?? join(homedir(), '.cache/ng-isr/bench');
+const workDir = join(benchDir, '.work');
+const npm = 'npm';
+
+/** Paths of the prepared apps (server entry = dist/<app>/server/server.mjs). */
+export const apps = {
+  plain: join(cacheDir, 'plain'),
+  isr: join(cacheDir, 'isr'),
+  rx: join(workDir, 'rx'),
+};
+
+export function serverEntry(appDir) {
+  return join(appDir, 'dist', APP_NAME, 'server', 'server.mjs');
+}
+
+function hashOf(...parts) {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex').slice(0, 16);
+}
+
+function appFilesHash() {
+  const dir = join(benchDir, 'app-files');
+  return hashOf(...readdirSync(dir).sort().map((name) => name.replace(/\.template$/, '') + readFileSync(join(dir, name))));
+}
+
+function marker(dir, name) {
+  const file = join(dir, `.bench-${name}`);
+  return {
+    is: (value) => existsSync(file) && readFileSync(file, 'utf8') === value,
+    set: (value) => writeFileSync(file, value),
+  };
+}
+
+/** Every @angular/* package pinned to one version (a plain `ng new` install can hit ERESOLVE). */
+function pinAngular(appDir) {
+  const file = join(appDir, 'package.json');
+  const pkg = JSON.parse(readFileSync(file, 'utf8'));
+  for (const deps of [pkg.dependencies, pkg.devDependencies]) {
+    for (const name of Object.keys(deps ?? {})) {
+      if (name.startsWith('@angular/')) deps[name] = ANGULAR_VERSION;
+    }
+  }
+  writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
+}
+
+/** Version of the benchmark's own edits to server.ts (part of the build marker). */
+const SERVER_PATCH_VERSION = '2';
+
+/**
+ * The benchmark's edits to the generated server.ts: a stats route right after
+ * `const app = express();` (renders counted by the pages, RSS), and listening on 127.0.0.1 only.
+ */
+function patchServer(serverTs) {
+  const anchor = 'const app = express();\n';
+  const listen = 'app.listen(port, (error) => {';
+  let text = serverTs;
+  if (!text.includes("'127.0.0.1', (error) => {")) {
+    if (!text.includes(listen)) throw new Error('server.ts has no "app.listen(port, (error) => {" line');
+    text = text.replace(listen, "app.listen(Number(port), '127.0.0.1', (error) => {");
+  }
+  if (!text.includes('/__bench/stats')) {
+    if (!text.includes(anchor)) throw new Error('server.ts has no "const app = express();" line');
+    text = text.replace(
+      anchor,
+      anchor +
+        `\n// Benchmark only: server renders counted by the pages, and this process's memory.\n` +
+        `app.get('/__bench/stats', (_req, res) => {\n` +
+        `  res.json({ renders: (globalThis as { benchRenders?: number }).benchRenders ?? 0, rss: process.memoryUsage().rss });\n` +
+        `});\n`,
+    );
+  }
+  return text;
+}
+
+function build(appDir, step) {
+  rmSync(join(appDir, 'dist'), { recursive: true, force: true });
+  run(step, npm, ['exec', '--', 'ng', 'build'], { cwd: appDir, env: { NG_CLI_ANALYTICS: 'false' }, timeoutMs: 300_000 });
+}
+
+/** `ng new --ssr` (cached), the benchmark's pages, server routes rendering on the server, built. */
+function preparePlain() {
+  const dir = apps.plain;
+  if (!existsSync(join(dir, 'package.json'))) {
+    mkdirSync(cacheDir, { recursive: true });
+    run(
+      `ng new ${APP_NAME} (Angular ${ANGULAR_VERSION})`,
+      'npx',
+      ['-y', '-p', `@angular/cli@${ANGULAR_VERSION}`, 'ng', 'new', APP_NAME, '--ssr', '--defaults', '--skip-git', '--skip-install', '--directory', 'plain'],
+      { cwd: cacheDir, env: { NG_CLI_ANALYTICS: 'false' }, timeoutMs: 180_000 },
+    );
+    pinAngular(dir);
+  }
+  const installed = marker(dir, 'installed');
+  if (!installed.is(ANGULAR_VERSION) || !existsSync(join(dir, 'node_modules'))) {
+    run('npm install (plain app)', npm, ['install', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 400_000 });
+    installed.set(ANGULAR_VERSION);
+  }
+  const built = marker(dir, 'built');
+  const inputs = appFilesHash() + SERVER_PATCH_VERSION;
+  if (!built.is(inputs) || !existsSync(serverEntry(dir))) {
+    for (const name of readdirSync(join(benchDir, 'app-files'))) {
+      cpSync(join(benchDir, 'app-files', name), join(dir, 'src/app', name.replace(/\.template$/, '')));
+    }
+    const serverTs = join(dir, 'src/server.ts');
+    writeFileSync(serverTs, patchServer(readFileSync(serverTs, 'utf8')));
+    build(dir, 'ng build (plain app)');
+    built.set(inputs);
+  }
+  return inputs;
+}
+
+/** A copy of the plain app (sources + node_modules, no build output). */
+function copyApp(from, to) {
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  run(`copy app to ${to}`, 'rsync', ['-a', '--delete', '--exclude', '/dist', '--exclude', '/.angular', '--exclude', '/.bench-*', `${from}/`, `${to}/`]);
+}
+
+/** Packs ng-isr from this repo (built by `npm run bench` first). */
+function packNgIsr() {
+  const out = join(workDir, 'pack');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  run('npm pack ng-isr', npm, ['pack', '--pack-destination', out], { cwd: repoDir });
+  const tarball = readdirSync(out).find((name) => name.endsWith('.tgz'));
+  const target = join(out, tarball);
+  return { tarball: target, hash: hashOf(readFileSync(target)) };
+}
+
+/** Lines the benchmark adds to the ng-add'ed server.ts: the cache tier comes from BENCH_CACHE. */
+const CACHE_CHOICE = `
+// Benchmark only: the cache tier under test.
+function benchCache() {
+  switch (process.env['BENCH_CACHE']) {
+    case 'filesystem':
+      return new FileSystemCacheHandler({ directory: process.env['BENCH_CACHE_DIR'] ?? '/tmp/ng-isr-bench-fs' });
+    case 'redis':
+      return new RedisCacheHandler({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', keyPrefix: process.env['BENCH_REDIS_PREFIX'] ?? 'ng-isr-bench:' });
+    default:
+      return new MemoryCacheHandler();
+  }
+}
+`;
+
+/** Version of the steps below (part of the build marker). */
+const ISR_PREP_VERSION = '2';
+
+/** plain + `npm install ng-isr.tgz redis` + `ng g ng-isr:ng-add` + the tier switch; built. */
+function prepareIsr(plainHash) {
+  const dir = apps.isr;
+  const { tarball, hash } = packNgIsr();
+  const built = marker(dir, 'built');
+  if (built.is(plainHash + hash + ISR_PREP_VERSION) && existsSync(serverEntry(dir))) return;
+  copyApp(apps.plain, dir);
+  // redis: the optional peer RedisCacheHandler needs, installed as a user of the Redis tier would.
+  run('npm install ng-isr tarball + redis', npm, ['install', '--no-audit', '--no-fund', tarball, 'redis@^6.3.1'], { cwd: dir, timeoutMs: 300_000 });
+  run('ng add ng-isr (ng g ng-isr:ng-add)', npm, ['exec', '--', 'ng', 'g', 'ng-isr:ng-add', '--keep-prerender=false'], {
+    cwd: dir,
+    env: { NG_CLI_ANALYTICS: 'false' },
+    timeoutMs: 180_000,
+  });
+  const serverTsPath = join(dir, 'src/server.ts');
+  let serverTs = readFileSync(serverTsPath, 'utf8');
+  if (!serverTs.includes('isr.handle(')) throw new Error('ng add did not route pages through isr.handle');
+  const isrImport = "import { ISRHandler } from 'ng-isr';\n";
+  serverTs = serverTs
+    .replace(isrImport, "import { FileSystemCacheHandler, ISRHandler, MemoryCacheHandler, RedisCacheHandler } from 'ng-isr';\n" + CACHE_CHOICE)
+    .replace('angularAppEngine: angularApp,\n', 'angularAppEngine: angularApp,\n  cache: benchCache(),\n');
+  if (!serverTs.includes('cache: benchCache()')) throw new Error('could not add the benchmark cache switch to server.ts');
+  writeFileSync(serverTsPath, serverTs);
+  build(dir, 'ng build (ng-isr app)');
+  built.set(plainHash + hash + ISR_PREP_VERSION);
+}
+
+/**
+ * plain + @rx-angular/isr, wired as its README says: CommonEngine (the engine it supports),
+ * `new ISRHandler({ indexHtml, invalidateSecretToken, ... })`, `serveFromCache` then `render`,
+ * `provideISR()` in the server config. Its peer range asks for Express 4; the app has Express 5
+ * (installed with --legacy-peer-deps; the benchmark checks the answers are real pages).
+ */
+function prepareRx(plainHash) {
+  const dir = apps.rx;
+  const built = marker(dir, 'built');
+  const inputs =
+    plainHash +
+    RX_ANGULAR_ISR_VERSION +
+    readFileSync(join(benchDir, 'rx/server.ts.template'), 'utf8') +
+    readFileSync(join(benchDir, 'rx/app.config.server.ts.template'), 'utf8');
+  if (built.is(hashOf(inputs)) && existsSync(serverEntry(dir))) return;
+  copyApp(apps.plain, dir);
+  run(`npm install @rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`, npm, ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', `@rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`], {
+    cwd: dir,
+    timeoutMs: 300_000,
+  });
+  cpSync(join(benchDir, 'rx/server.ts.template'), join(dir, 'src/server.ts'));
+  cpSync(join(benchDir, 'rx/app.config.server.ts.template'), join(dir, 'src/app/app.config.server.ts'));
+  build(dir, 'ng build (@rx-angular/isr app)');
+  built.set(hashOf(inputs));
+}
+
+/** Prepares all three; rx failures are returned (and reported), not thrown. */
+export function prepareApps() {
+  mkdirSync(workDir, { recursive: true });
+  log('preparing the Angular app (cached between runs)');
+  const plainHash = preparePlain();
+  prepareIsr(plainHash);
+  let rxError;
+  try {
+    prepareRx(plainHash);
+  } catch (error) {
+    rxError = error instanceof Error ? error.message : String(error);
+    log(`@rx-angular/isr could not be prepared: ${rxError}`);
+  }
+  return { rxError };
+}
