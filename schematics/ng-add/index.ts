@@ -4,12 +4,13 @@ import { DependencyType, addDependency, readWorkspace, updateWorkspace } from '@
 import type * as ts from 'typescript';
 import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV, NG_ISR_PACKAGE } from '../utils/package';
 import { ngIsrVersionRange } from '../utils/package-version';
-import { findServerConfigFile, findSsrProject, resolveRelative } from '../utils/ssr-project';
+import { findServerConfigFile, findServerRoutesFile, findSsrProject } from '../utils/ssr-project';
 import { loadTypeScript } from '../utils/typescript-loader';
 import { NgAddOptions } from './schema';
 import { addProvideIsr } from './server-config';
 import { manualServerLines, rewriteServerFile } from './server-file';
 import { serveCatchAllRoute } from './server-routes';
+import { LogMessage, prerenderMessages, serverRoutesMessages } from './messages';
 import { WorkspaceChanges, applyWorkspaceChanges, isWorkspaceUnchanged, planWorkspaceChanges } from './workspace-config';
 
 /** Everything ng add will do, decided before anything is written. */
@@ -18,7 +19,7 @@ interface NgAddPlan {
   /** New contents of the files that change (path -> text). */
   files: Map<string, string>;
   workspace: WorkspaceChanges;
-  messages: { level: 'info' | 'warn'; text: string }[];
+  messages: LogMessage[];
 }
 
 /**
@@ -77,9 +78,11 @@ function planNgAdd(
 
   // app.config.server.ts / app.module.server.ts
   const providerLines = `import { provideISR } from '${NG_ISR_PACKAGE}';\n\n// in the server config's providers:\nprovideISR(),`;
-  const configFile = project.serverMain && tree.exists(project.serverMain) ? findServerConfigFile(tree, project.serverMain) : undefined;
+  const serverMain = project.serverMain && tree.exists(project.serverMain) ? project.serverMain : undefined;
+  const configFile = serverMain && findServerConfigFile(tsModule, tree, serverMain);
   if (!configFile) {
-    return refuse(project.serverMain ?? 'the server bootstrap file', 'no server config (app.config.server.ts or the server NgModule) is imported from it', providerLines);
+    const reason = 'no server config (app.config.server.ts or the server NgModule) is imported from it';
+    return refuse(project.serverMain ?? 'the server bootstrap file', reason, providerLines);
   }
   const configText = tree.readText(configFile);
   const config = addProvideIsr(tsModule, configFile, configText);
@@ -87,31 +90,11 @@ function planNgAdd(
   if (config.text !== configText) files.set(configFile, config.text);
 
   // app.routes.server.ts (Angular 19+ server routing)
-  const routesFile = findServerRoutesFile(tree, configFile);
+  const routesFile = findServerRoutesFile(tsModule, tree, configFile);
   if (routesFile) {
     const routes = serveCatchAllRoute(tsModule, routesFile, tree.readText(routesFile), options.keepPrerender);
-    if (routes.otherPrerendered.length > 0) {
-      messages.push({
-        level: 'info',
-        text:
-          `${routesFile}: ${routes.otherPrerendered.map((path) => `'${path}'`).join(', ')} stay RenderMode.Prerender; ` +
-          'those pages are static files that bypass ISR (use RenderMode.Server to cache them with ISR).',
-      });
-    }
-    if (routes.switched > 0) {
-      files.set(routesFile, routes.text);
-      messages.push({
-        level: 'info',
-        text:
-          `${routesFile}: the '**' route now renders with RenderMode.Server instead of RenderMode.Prerender, so that ISR ` +
-          'caches and revalidates its pages (prerendered pages are static files ISR never sees). Use --keep-prerender to keep prerendering.',
-      });
-    } else if (routes.kept > 0) {
-      messages.push({
-        level: 'warn',
-        text: `${routesFile}: the '**' route keeps RenderMode.Prerender (--keep-prerender); those pages are served as static files and bypass ISR.`,
-      });
-    }
+    if (routes.switched > 0) files.set(routesFile, routes.text);
+    messages.push(...serverRoutesMessages(routesFile, routes));
   }
 
   // angular.json
@@ -120,22 +103,7 @@ function planNgAdd(
     defaultPath: DEFAULT_INVALIDATE_PATH,
     defaultTokenEnv: DEFAULT_TOKEN_ENV,
   });
-  const describe = (configurations: (string | undefined)[]) =>
-    configurations.map((name) => (name ? `the "${name}" configuration` : 'the build options')).join(', ');
-  if (workspaceChanges.prerenderOff.length > 0) {
-    messages.push({
-      level: 'info',
-      text:
-        `angular.json: "prerender" is now false in ${describe(workspaceChanges.prerenderOff)} of "${project.projectName}": ` +
-        'prerendered pages are static files that express.static serves before ISR. Use --keep-prerender to keep prerendering.',
-    });
-  }
-  if (workspaceChanges.prerenderKept.length > 0) {
-    messages.push({
-      level: 'warn',
-      text: `angular.json: "prerender" stays on in ${describe(workspaceChanges.prerenderKept)} (--keep-prerender); prerendered pages bypass ISR.`,
-    });
-  }
+  messages.push(...prerenderMessages(workspaceChanges, project.projectName));
 
   if (files.size === 0 && isWorkspaceUnchanged(workspaceChanges)) {
     messages.push({ level: 'info', text: `ng-isr is already set up in "${project.projectName}"; nothing to change.` });
@@ -148,16 +116,6 @@ function planNgAdd(
     });
   }
   return { projectName: project.projectName, files, workspace: workspaceChanges, messages };
-}
-
-/** The server routes file the server config imports (`app.routes.server.ts`), if any. */
-function findServerRoutesFile(tree: Tree, configFile: string): string | undefined {
-  const text = tree.readText(configFile);
-  for (const match of text.matchAll(/\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
-    const file = resolveRelative(tree, configFile, match[1]!);
-    if (file && /\bRenderMode\b/.test(tree.readText(file))) return file;
-  }
-  return undefined;
 }
 
 function writeFiles(files: ReadonlyMap<string, string>): Rule {

@@ -1,4 +1,5 @@
 import { workspaces } from '@angular-devkit/core';
+import type * as ts from 'typescript';
 import { Tree } from '@angular-devkit/schematics';
 import { posix } from 'node:path';
 
@@ -74,16 +75,27 @@ export function findSsrProject(
  * The server config file a server bootstrap file imports (`app.config.server.ts` for standalone apps,
  * `app.module.server.ts` for NgModule apps), found by following its relative imports and re-exports.
  */
-export function findServerConfigFile(tree: Tree, serverMain: string): string | undefined {
-  const text = tree.readText(serverMain);
-  const specifiers = [...text.matchAll(/\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((match) => match[1]!);
-  for (const specifier of specifiers) {
-    const candidate = resolveRelative(tree, serverMain, specifier);
-    if (!candidate) continue;
-    const content = tree.readText(candidate);
-    if (/\bmergeApplicationConfig\b|\bApplicationConfig\b|@NgModule\s*\(/.test(content)) return candidate;
-  }
-  return undefined;
+export function findServerConfigFile(tsModule: typeof ts, tree: Tree, serverMain: string): string | undefined {
+  return relativeImports(tsModule, tree, serverMain).find((file) =>
+    /\bmergeApplicationConfig\b|\bApplicationConfig\b|@NgModule\s*\(/.test(tree.readText(file)),
+  );
+}
+
+/** The server routes file (`app.routes.server.ts`, Angular 19+) a server config imports, if any. */
+export function findServerRoutesFile(tsModule: typeof ts, tree: Tree, configFile: string): string | undefined {
+  return relativeImports(tsModule, tree, configFile).find((file) => /\bRenderMode\b/.test(tree.readText(file)));
+}
+
+/** Existing files a module imports or re-exports with relative specifiers, in order. */
+function relativeImports(tsModule: typeof ts, tree: Tree, file: string): string[] {
+  const source = tsModule.createSourceFile(file, tree.readText(file), tsModule.ScriptTarget.Latest, false);
+  return source.statements.flatMap((statement) => {
+    const specifier =
+      (tsModule.isImportDeclaration(statement) || tsModule.isExportDeclaration(statement)) && statement.moduleSpecifier;
+    if (!specifier || !tsModule.isStringLiteral(specifier) || !specifier.text.startsWith('.')) return [];
+    const resolved = resolveRelative(tree, file, specifier.text);
+    return resolved ? [resolved] : [];
+  });
 }
 
 /** Resolves `./x` imported from `fromFile` to an existing `.ts` file in the tree. */
