@@ -4,7 +4,12 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },
   // Runtime sources are ESM with explicit `.js` specifiers; map them back to the `.ts` files.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // `@angular-devkit/schematics/testing` requires the ESM-only `ora` spinner (package install task),
+    // which jest's CommonJS runtime cannot load: a small CommonJS spinner stands in for it.
+    '^ora$': '<rootDir>/test/support/ora.cjs',
+  },
 };
 
 module.exports = {

@@ -1,7 +1,6 @@
 // Runs the schematic the way `ng generate` does: a NodeWorkflow over a workspace on disk, with the
 // CLI's schema wiring (positional argument, projectName default, undefined defaults), for real and
 // with --dry-run.
-jest.mock('ora', () => ({}));
 
 import { json, logging, schema } from '@angular-devkit/core';
 import { DryRunEvent } from '@angular-devkit/schematics';

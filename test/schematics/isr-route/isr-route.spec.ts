@@ -1,7 +1,3 @@
-// `@angular-devkit/schematics/testing` loads the package-manager task executor, which requires the
-// ESM-only `ora` spinner; jest's CommonJS runtime cannot load it, and no test here installs packages.
-jest.mock('ora', () => ({}));
-
 import { UnitTestTree } from '@angular-devkit/schematics/testing';
 import { APP, createWorkspace, readImports, readRoutes, runIsrRoute, snapshot, typeCheck } from './isr-workspace';
 

@@ -3,7 +3,6 @@
 // that release's own component schematic (file and class names differ: blog-slug.component.ts /
 // BlogSlugComponent before 20). v22's devkit loads the ESM-only magic-string, which jest cannot
 // require, so the v22 case generates the component with 21's schematic (the same files in both).
-jest.mock('ora', () => ({}));
 
 import { UnitTestTree } from '@angular-devkit/schematics/testing';
 import { treeFromFiles } from '../ng-add/support/tree-files';

@@ -1,7 +1,3 @@
-// The package-install task imports the ESM-only `ora` spinner, which jest's CommonJS runtime cannot
-// load; a dry run never executes tasks, so the spinner is left out.
-jest.mock('ora', () => ({}));
-
 // `ng add ng-isr --dry-run`: run through NodeWorkflow (what the Angular CLI uses) over a workspace on
 // disk; the run reports its updates and leaves every file on disk untouched.
 import { NodeWorkflow } from '@angular-devkit/schematics/tools';

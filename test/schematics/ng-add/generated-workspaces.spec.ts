@@ -1,7 +1,3 @@
-// The package-install task imports the ESM-only `ora` spinner, which jest's CommonJS runtime cannot
-// load; no test here runs the install task (it is only scheduled), so the spinner is left out.
-jest.mock('ora', () => ({}));
-
 // ng add over the files each Angular release's own schematics generate for `ng new demo --ssr`
 // (17, 18, 19 CommonEngine, 19 --server-routing, 20, 22 via npm-aliased @schematics/angular-vNN;
 // 21 = the devDependency, standalone and NgModule).

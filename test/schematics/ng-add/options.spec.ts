@@ -1,7 +1,3 @@
-// The package-install task imports the ESM-only `ora` spinner, which jest's CommonJS runtime cannot
-// load; no test here runs the install task (it is only scheduled), so the spinner is left out.
-jest.mock('ora', () => ({}));
-
 // ng add options: token env var, endpoint path, keeping prerendering; and that the type-check used
 // by the variant specs does catch a wrong call (so a green type-check means something).
 import { Variant, describeVariants } from './support/describe-variant';

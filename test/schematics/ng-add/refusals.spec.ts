@@ -1,7 +1,3 @@
-// The package-install task imports the ESM-only `ora` spinner, which jest's CommonJS runtime cannot
-// load; no test here runs the install task (it is only scheduled), so the spinner is left out.
-jest.mock('ora', () => ({}));
-
 // Shapes ng add refuses on purpose: it changes nothing at all and logs why, with the lines to add by
 // hand (or the command to run first).
 import { changedPaths, runNgAdd, text } from './support/run-ng-add';

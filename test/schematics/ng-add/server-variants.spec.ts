@@ -1,7 +1,3 @@
-// The package-install task imports the ESM-only `ora` spinner, which jest's CommonJS runtime cannot
-// load; no test here runs the install task (it is only scheduled), so the spinner is left out.
-jest.mock('ora', () => ({}));
-
 // ng add over server.ts shapes users end up with: Prettier-formatted, renamed, customised, and every
 // catch-all form of Express 4 ('*', '**', '/**') and 5 ('/{*splat}'; app.use(fn) is the generated one),
 // and the async/await handler written by hand.
