@@ -1,5 +1,5 @@
 import { workspaces } from '@angular-devkit/core';
-import { Rule, SchematicContext, Tree, chain, noop } from '@angular-devkit/schematics';
+import { Rule, SchematicContext, SchematicsException, Tree, chain, noop } from '@angular-devkit/schematics';
 import { DependencyType, addDependency, readWorkspace, updateWorkspace } from '@schematics/angular/utility';
 import type * as ts from 'typescript';
 import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV, NG_ISR_PACKAGE } from '../utils/package';
@@ -24,16 +24,18 @@ interface NgAddPlan {
 
 /**
  * `ng add ng-isr`: wires ISR into an Angular SSR app. Every edit is planned first and checked; when
- * any part of the app has a shape this schematic does not recognise, nothing is changed and the error
- * lists the lines to add by hand.
+ * any part of the app has a shape this schematic does not recognise, nothing is changed, the error
+ * lists the lines to add by hand, and the schematic fails (non-zero exit).
  */
 export function ngAdd(options: NgAddOptions): Rule {
   return async (tree: Tree, context: SchematicContext) => {
     const workspace = await readWorkspace(tree);
     const plan = planNgAdd(loadTypeScript(), tree, workspace, withDefaults(options));
     if (typeof plan === 'string') {
+      // Nothing has been written yet (every change is planned first). Failing the schematic makes
+      // `ng add` exit non-zero, so CI scripts notice; the log keeps the reason and the manual lines.
       context.logger.error(plan);
-      return noop();
+      throw new SchematicsException(plan.split('\n', 1)[0]!);
     }
     return chain([
       writeFiles(plan.files),

@@ -1,7 +1,14 @@
 // Shapes ng add refuses on purpose: it changes nothing at all and logs why, with the lines to add by
 // hand (or the command to run first).
-import { changedPaths, runNgAdd, text } from './support/run-ng-add';
-import { WorkspaceFiles } from './support/tree-files';
+import { changedPaths, runFailingNgAdd, text } from './support/run-ng-add';
+import { logging } from '@angular-devkit/core';
+import { SchematicsException } from '@angular-devkit/schematics';
+import { NodeWorkflow } from '@angular-devkit/schematics/tools';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastValueFrom } from 'rxjs';
+import { WorkspaceFiles, readFolder, writeFiles } from './support/tree-files';
 import { currentWorkspace, withServerFixture } from './support/workspaces';
 
 jest.setTimeout(120_000);
@@ -15,8 +22,16 @@ function editAngularJson(files: WorkspaceFiles, edit: (build: Record<string, any
   return new Map(files).set('/angular.json', Buffer.from(JSON.stringify(workspace, null, 2) + '\n'));
 }
 
+/**
+ * Runs ng add and expects a refusal: the run rejects (so `ng add` exits non-zero) with a one-line
+ * summary, the tree it was given is unchanged (no server.ts, package.json or angular.json edit), no
+ * install is scheduled, and one error explains why with the lines to add by hand.
+ */
 async function expectRefusal(files: WorkspaceFiles, pattern: RegExp): Promise<string> {
-  const run = await runNgAdd(files, { project: 'demo' });
+  const run = await runFailingNgAdd(files, { project: 'demo' });
+  expect(run.error).toBeInstanceOf(SchematicsException);
+  expect(run.error.message).not.toContain('\n');
+  expect(run.error.message).toMatch(pattern);
   expect(changedPaths(files, run.files)).toEqual([]);
   expect(run.tasks).toEqual([]);
   const errors = run.logs.filter((entry) => entry.level === 'error').map((entry) => entry.message);
@@ -82,5 +97,32 @@ describe('ng add refuses unknown shapes without changing anything', () => {
     );
     const message = await expectRefusal(files, /could not set up projects\/demo\/src\/app\/app\.config\.server\.ts/);
     expect(message).toContain('provideISR(),');
+  });
+
+  it('fails the run the way the CLI runs it (NodeWorkflow on disk) and leaves every file on disk as it was', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ng-isr-refusal-'));
+    try {
+      writeFiles(root, withServerFixture(standalone, SERVER, 'refused-named-handler'));
+      const before = readFolder(root);
+      const workflow = new NodeWorkflow(root, {});
+      const logger = new logging.Logger('ng-add');
+      const errors: string[] = [];
+      logger.subscribe((entry) => entry.level === 'error' && errors.push(entry.message));
+      const options = { project: 'demo' };
+      const run = lastValueFrom(
+        workflow.execute({
+          collection: join(__dirname, '../../../collection.json'),
+          schematic: 'ng-add',
+          options,
+          logger,
+        }),
+        { defaultValue: undefined },
+      );
+      await expect(run).rejects.toThrow(/could not set up projects\/demo\/src\/server\.ts: no app\.use\/app\.get handler/);
+      expect(errors).toEqual([expect.stringContaining("import { ISRHandler } from 'ng-isr';")]);
+      expect(changedPaths(before, readFolder(root))).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
