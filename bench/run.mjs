@@ -16,9 +16,9 @@ import { writeReport } from './lib/report.mjs';
 
 const benchDir = new URL('.', import.meta.url).pathname;
 const repoDir = join(benchDir, '..');
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 6);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const WARMUP_S = 1;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const RSS_URLS = Number(process.env.BENCH_RSS_URLS ?? 1_000_000);
 const RSS_SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 180);
@@ -32,7 +32,7 @@ const ANGULAR_ENV = { NG_ALLOWED_HOSTS: '127.0.0.1,localhost', NODE_ENV: 'produc
 const started = Date.now();
 
 function machine() {
-  const sh = (command, args) => execFileSync(command, args, { encoding: 'utf8' }).trim();
+  const sh = (command, args) => execFileSync(command, args, { encoding: 'utf8' }).trimEnd();
   return {
     nproc: sh('nproc', []),
     free: sh('free', ['-h']),
@@ -185,6 +185,9 @@ async function startAll(results, servers, rxError) {
   const prefix = `ng-isr-bench:${process.pid}:`;
   results.cleanup.push(() => clearRedisPrefix(prefix));
   const redis = await up('ng-isr redis', apps.isr, { BENCH_CACHE: 'redis', REDIS_URL, BENCH_REDIS_PREFIX: prefix });
+  const layerPrefix = `ng-isr-bench:${process.pid}:layer:`;
+  results.cleanup.push(() => clearRedisPrefix(layerPrefix));
+  const redisLayer = await up('ng-isr redis + memoryLayer', apps.isr, { BENCH_CACHE: 'redis-layer', REDIS_URL, BENCH_REDIS_PREFIX: layerPrefix });
   const rx = rxError ? undefined : await up('@rx-angular/isr', apps.rx, { ISR_INVALIDATE_TOKEN: TOKEN });
 
   // The page as ng-isr stores it: the bytes the limit server sends, and the RSS probe's page.
@@ -211,7 +214,7 @@ async function startAll(results, servers, rxError) {
     servers.push(server);
     limits[encoding] = { server, origin };
   }
-  for (const target of [filesystem, redis, rx]) {
+  for (const target of [filesystem, redis, redisLayer, rx]) {
     if (target) await get(`${target.origin}${PAGE}`);
   }
   const scenario = (group, label, target, headers, options = {}) => ({ group, label, ...target, headers, options });
@@ -228,6 +231,7 @@ async function startAll(results, servers, rxError) {
       scenario('ng-isr', 'ng-isr HIT, filesystem, br', filesystem, accept.br, { expectCache: 'HIT' }),
       scenario('ng-isr', 'ng-isr HIT, Redis', redis, accept.identity, { expectCache: 'HIT' }),
       scenario('ng-isr', 'ng-isr HIT, Redis, br', redis, accept.br, { expectCache: 'HIT' }),
+      scenario('ng-isr', 'ng-isr HIT, Redis + memoryLayer', redisLayer, accept.identity, { expectCache: 'HIT' }),
       ...(rx
         ? [
             scenario('rx', '@rx-angular/isr HIT', rx, accept.identity),
@@ -241,7 +245,7 @@ async function startAll(results, servers, rxError) {
 async function main() {
   const results = { machine: machine(), throughput: [], cleanup: [] };
   log(`ng-isr benchmark: ${results.machine.nproc} cores, Node ${results.machine.node}, load ${results.machine.load}`);
-  const { rxError } = prepareApps();
+  const { rxError } = await prepareApps();
   results.rxError = rxError;
   const servers = [];
   try {

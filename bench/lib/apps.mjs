@@ -8,13 +8,19 @@
 // the suffix), so that the repository's tsc does not compile files meant for the Angular app.
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { log, run } from './exec.mjs';
 
-export const ANGULAR_VERSION = '21.2.24';
+// The e2e harness's generator: `ng new --ssr` with every @angular/* pinned, installed once and
+// cached under ~/.cache/ng-isr/apps (shared with `npm run e2e` and `npm run demo`).
+const { APPS, ensurePristineApp, copyApp: copyPristineApp } = createRequire(import.meta.url)('../../scripts/lib/angular-apps.js');
+const APP = APPS.v21;
+
+export const ANGULAR_VERSION = APP.framework;
 export const RX_ANGULAR_ISR_VERSION = '21.0.2';
-export const APP_NAME = 'bench-app';
+export const APP_NAME = APP.name;
 
 const benchDir = new URL('..', import.meta.url).pathname;
 const repoDir = join(benchDir, '..');
@@ -52,18 +58,6 @@ function marker(dir, name) {
   };
 }
 
-/** Every @angular/* package pinned to one version (a plain `ng new` install can hit ERESOLVE). */
-function pinAngular(appDir) {
-  const file = join(appDir, 'package.json');
-  const pkg = JSON.parse(readFileSync(file, 'utf8'));
-  for (const deps of [pkg.dependencies, pkg.devDependencies]) {
-    for (const name of Object.keys(deps ?? {})) {
-      if (name.startsWith('@angular/')) deps[name] = ANGULAR_VERSION;
-    }
-  }
-  writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
-}
-
 /** Version of the benchmark's own edits to server.ts (part of the build marker). */
 const SERVER_PATCH_VERSION = '2';
 
@@ -98,23 +92,15 @@ function build(appDir, step) {
   run(step, npm, ['exec', '--', 'ng', 'build'], { cwd: appDir, env: { NG_CLI_ANALYTICS: 'false' }, timeoutMs: 300_000 });
 }
 
-/** `ng new --ssr` (cached), the benchmark's pages, server routes rendering on the server, built. */
-function preparePlain() {
+/** The harness's pristine `ng new --ssr` app (cached), the benchmark's pages and server routes, built. */
+async function preparePlain() {
   const dir = apps.plain;
-  if (!existsSync(join(dir, 'package.json'))) {
+  const pristine = await ensurePristineApp(APP, log);
+  const source = marker(dir, 'source');
+  if (!existsSync(join(dir, 'package.json')) || !source.is(pristine)) {
     mkdirSync(cacheDir, { recursive: true });
-    run(
-      `ng new ${APP_NAME} (Angular ${ANGULAR_VERSION})`,
-      'npx',
-      ['-y', '-p', `@angular/cli@${ANGULAR_VERSION}`, 'ng', 'new', APP_NAME, '--ssr', '--defaults', '--skip-git', '--skip-install', '--directory', 'plain'],
-      { cwd: cacheDir, env: { NG_CLI_ANALYTICS: 'false' }, timeoutMs: 180_000 },
-    );
-    pinAngular(dir);
-  }
-  const installed = marker(dir, 'installed');
-  if (!installed.is(ANGULAR_VERSION) || !existsSync(join(dir, 'node_modules'))) {
-    run('npm install (plain app)', npm, ['install', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 400_000 });
-    installed.set(ANGULAR_VERSION);
+    copyPristineApp(pristine, dir);
+    source.set(pristine);
   }
   const built = marker(dir, 'built');
   const inputs = appFilesHash() + SERVER_PATCH_VERSION;
@@ -157,6 +143,12 @@ function benchCache() {
       return new FileSystemCacheHandler({ directory: process.env['BENCH_CACHE_DIR'] ?? '/tmp/ng-isr-bench-fs' });
     case 'redis':
       return new RedisCacheHandler({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', keyPrefix: process.env['BENCH_REDIS_PREFIX'] ?? 'ng-isr-bench:' });
+    case 'redis-layer':
+      return new RedisCacheHandler({
+        url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+        keyPrefix: process.env['BENCH_REDIS_PREFIX'] ?? 'ng-isr-bench:',
+        memoryLayer: { maxBytes: 32 * 1024 * 1024 },
+      });
     default:
       return new MemoryCacheHandler();
   }
@@ -164,7 +156,7 @@ function benchCache() {
 `;
 
 /** Version of the steps below (part of the build marker). */
-const ISR_PREP_VERSION = '2';
+const ISR_PREP_VERSION = '3';
 
 /** plain + `npm install ng-isr.tgz redis` + `ng g ng-isr:ng-add` + the tier switch; built. */
 function prepareIsr(plainHash) {
@@ -220,10 +212,10 @@ function prepareRx(plainHash) {
 }
 
 /** Prepares all three; rx failures are returned (and reported), not thrown. */
-export function prepareApps() {
+export async function prepareApps() {
   mkdirSync(workDir, { recursive: true });
   log('preparing the Angular app (cached between runs)');
-  const plainHash = preparePlain();
+  const plainHash = await preparePlain();
   prepareIsr(plainHash);
   let rxError;
   try {

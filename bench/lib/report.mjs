@@ -113,6 +113,30 @@ function rssSection(results) {
   ].join('\n');
 }
 
+/** How RSS moved once the cache was full (from the second sample on). */
+function rssPlateau(r) {
+  const later = r.samples.filter((sample) => sample.urls >= 100_000).map((sample) => sample.rssBytes);
+  if (later.length < 2) return 'too few samples to show a plateau.';
+  return `from 100,000 URLs on it stayed between ${fmtMiB(Math.min(...later))} and ${fmtMiB(Math.max(...later))}.`;
+}
+
+/** The issue's targets, checked against this run. */
+function targets(results, memory, memoryBr, limit, limitBr, plain) {
+  const yes = (ok) => (ok ? 'met' : '**not met**');
+  const hitVsLimit = Math.min(memory.rps / limit.rps, memoryBr.rps / limitBr.rps);
+  const stampedeOk = results.ngIsrStampede.cold.renders === 1 && results.ngIsrStampede.stale.renders === 1;
+  const later = results.rss.samples.filter((sample) => sample.urls >= 100_000).map((sample) => sample.rssBytes);
+  const bounded = later.length >= 2 && Math.max(...later) - Math.min(...later) < 64 * MiB;
+  return [
+    '| target | this run | |',
+    '| --- | --- | --- |',
+    `| ng-isr HIT ≥ 0.9× the limit | ${fmtRatio(memory.rps / limit.rps)} identity, ${fmtRatio(memoryBr.rps / limitBr.rps)} br (memory tier) | ${yes(hitVsLimit >= 0.9)} |`,
+    `| ng-isr HIT ≥ 30× plain SSR | ${fmtRatio(memory.rps / plain.rps)} (memory tier, identity) | ${yes(memory.rps / plain.rps >= 30)} |`,
+    `| exactly 1 render per stampede | cold ${results.ngIsrStampede.cold.renders}, stale ${results.ngIsrStampede.stale.renders} | ${yes(stampedeOk)} |`,
+    `| RSS bounded | ${fmtMiB(Math.min(...later))} – ${fmtMiB(Math.max(...later))} from 100,000 to ${fmtInt(results.rss.urls)} URLs | ${yes(bounded)} |`,
+  ].join('\n');
+}
+
 /** Writes the Markdown page and the chart. */
 export function writeReport(results, docsDir) {
   const rows = results.throughput;
@@ -145,8 +169,16 @@ comes from that one run. Re-run it to measure your own machine.
 - **ng-isr HIT (memory tier): ${fmtInt(memory.rps)} req/s = ${fmtRatio(memory.rps / limit.rps)} the limit** (Express sending the same bytes from memory) and **${fmtRatio(memory.rps / plain.rps)} plain Angular SSR** (${fmtInt(plain.rps)} req/s). With \`br\`: ${fmtInt(memoryBr.rps)} req/s = ${fmtRatio(memoryBr.rps / limitBr.rps)} the \`br\` limit.
 ${rx ? `- **@rx-angular/isr HIT: ${fmtInt(rx.rps)} req/s** = ${fmtRatio(rx.rps / limit.rps)} the limit; ng-isr answers ${fmtRatio(memory.rps / rx.rps)} its requests per second on the same page.` : '- @rx-angular/isr: not measured (see the notes).'}
 - **Stampedes**: 100 concurrent requests to one cold URL caused ${results.ngIsrStampede.cold.renders} render(s) with ng-isr${results.rxStampede ? ` and ${results.rxStampede.cold.renders} with @rx-angular/isr` : ''}; to one stale URL ${results.ngIsrStampede.stale.renders} with ng-isr${results.rxStampede ? ` and ${results.rxStampede.stale.renders} with @rx-angular/isr` : ''}.
-- **Memory**: after ${fmtInt(results.rss.urls)} distinct URLs with a 64 MiB cache limit the server process's RSS was ${fmtMiB(results.rss.endRss)} (peak ${fmtMiB(results.rss.peakRss)}), the cache holding ${(results.rss.cacheBytes / MiB).toFixed(1)} MiB.
+- **Memory**: after ${fmtInt(results.rss.urls)} distinct URLs with a 64 MiB cache limit the process's RSS was ${fmtMiB(results.rss.endRss)} (peak ${fmtMiB(results.rss.peakRss)}, ${fmtMiB(results.rss.startRss)} before the first URL), the cache holding ${(results.rss.cacheBytes / MiB).toFixed(1)} MiB; ${rssPlateau(results.rss)}
 - **Invalidation**: ${fmtInt(results.ngIsrInvalidation.urls)} cached URLs invalidated (regenerated) by ng-isr in ${(results.ngIsrInvalidation.ms / 1000).toFixed(2)} s${results.rxInvalidation ? `; by @rx-angular/isr in ${(results.rxInvalidation.ms / 1000).toFixed(2)} s` : ''}.
+
+Targets from the issue that asked for this benchmark:
+
+${targets(results, memory, memoryBr, limit, limitBr, plain)}
+
+Under this machine's load the same scenario varies by tens of percent between rounds (last
+column of the table below), so a ratio near 1 between two fast rows means "as fast as", not
+"faster than".
 
 ## Machine
 
@@ -191,14 +223,16 @@ ${throughputTable(results)}
 - **ng-isr HIT**: the same app after \`ng add ng-isr\` (packed from this repository); the only edit
   is the cache tier chosen by an environment variable (\`MemoryCacheHandler\`,
   \`FileSystemCacheHandler\` with its default hot-entry memory layer, \`RedisCacheHandler\` against
-  the Redis on 127.0.0.1 with its defaults, i.e. one Redis round trip per HIT).
+  the Redis on 127.0.0.1 with its defaults, i.e. one Redis round trip per HIT; "+ memoryLayer":
+  \`memoryLayer: { maxBytes: 32 MiB }\`, the in-process copy kept coherent by pub/sub).
 - ${rxNote}
 
 ## Renders caused by 100 concurrent requests
 
 100 requests on 100 connections at once to one URL of the route \`item/:id\`
-(\`data: { revalidate: 2 }\`); renders counted by the page's own counter after background work
-settled. "Cold": never requested before. "Stale": rendered once, then requested more than 2 s later.
+(\`data: { revalidate: 2 }\`, with a route resolver that waits 50 ms, standing for the API call a
+real page makes before it renders); renders counted by the page's own counter after background
+work settled. "Cold": never requested before. "Stale": rendered once, then requested more than 2 s later.
 
 ${stampedeTable(results)}
 
