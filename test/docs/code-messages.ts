@@ -53,6 +53,21 @@ function calleeName(expression: ts.Expression): string | undefined {
   return undefined;
 }
 
+function propertyName(property: ts.PropertyAssignment): string | undefined {
+  return ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) ? property.name.text : undefined;
+}
+
+/** An object literal `{ level: 'warn' | 'error', text }`. */
+function isWarningObject(node: ts.ObjectLiteralExpression): boolean {
+  return node.properties.some(
+    (p) =>
+      ts.isPropertyAssignment(p) &&
+      propertyName(p) === 'level' &&
+      ts.isStringLiteral(p.initializer) &&
+      PRINTING_METHODS.has(p.initializer.text),
+  );
+}
+
 function isLoggerTarget(expression: ts.Expression): boolean {
   const text = expression.getText();
   return /(logger|console|log)$/i.test(text);
@@ -61,7 +76,8 @@ function isLoggerTarget(expression: ts.Expression): boolean {
 /**
  * Every warning and error message the schematics, the builder and the runtime can print or
  * answer: arguments of `logger.warn/error`, `console.warn/error`, `new …Error(…)` /
- * `new SchematicsException(…)`, refusal helpers, and `error` / `reason` / `message` properties.
+ * `new SchematicsException(…)`, refusal helpers, `error` / `reason` / `message` properties, and
+ * the `text` of `{ level: 'warn', text }` log entries.
  */
 export function codeMessages(root: string, folders: string[]): CodeMessage[] {
   const messages: CodeMessage[] = [];
@@ -90,6 +106,10 @@ export function codeMessages(root: string, folders: string[]): CodeMessage[] {
           } else if (name !== undefined && REJECTING_CALLS.has(name)) {
             for (const argument of node.arguments) add(node, argument);
           }
+        } else if (ts.isObjectLiteralExpression(node) && isWarningObject(node)) {
+          // `{ level: 'warn', text: … }`: a message ng add logs at warning level.
+          const text = node.properties.find((p) => ts.isPropertyAssignment(p) && propertyName(p) === 'text');
+          add(node, text && ts.isPropertyAssignment(text) ? text.initializer : undefined);
         } else if (
           ts.isPropertyAssignment(node) &&
           (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) &&
