@@ -10,7 +10,7 @@ import { NgAddOptions } from './schema';
 import { addProvideIsr } from './server-config';
 import { manualServerLines, rewriteServerFile } from './server-file';
 import { serveCatchAllRoute } from './server-routes';
-import { LogMessage, prerenderMessages, serverRoutesMessages } from './messages';
+import { LogMessage, closingMessage, prerenderMessages, serverRoutesMessages, versionOf } from './messages';
 import { WorkspaceChanges, applyWorkspaceChanges, isWorkspaceUnchanged, planWorkspaceChanges } from './workspace-config';
 
 /** Everything ng add will do, decided before anything is written. */
@@ -112,12 +112,32 @@ function planNgAdd(
   } else {
     messages.push({
       level: 'info',
-      text:
-        `ng-isr is set up. Opt routes in with \`data: { revalidate: 60 }\` (or \`ng generate isr-route\`), and set ` +
-        `${options.tokenEnv} on the server to enable POST ${options.invalidatePath} (\`ng run ${project.projectName}:isr-invalidate\`).`,
+      text: closingMessage({
+        projectName: project.projectName,
+        tokenEnv: options.tokenEnv,
+        invalidatePath: options.invalidatePath,
+        engine: server.engine,
+        angularVersion: angularSsrVersion(tree),
+      }),
     });
   }
   return { projectName: project.projectName, files, workspace: workspaceChanges, messages };
+}
+
+/** The app's `@angular/ssr` version: the installed one when the tree shows node_modules, else package.json's range. */
+function angularSsrVersion(tree: Tree): [number, number] | undefined {
+  const read = (path: string): Record<string, unknown> | undefined => {
+    try {
+      return tree.exists(path) ? (JSON.parse(tree.readText(path)) as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const installed = read('/node_modules/@angular/ssr/package.json')?.['version'];
+  if (typeof installed === 'string' && versionOf(installed)) return versionOf(installed);
+  const manifest = read('/package.json') as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined;
+  const deps = { ...manifest?.devDependencies, ...manifest?.dependencies };
+  return versionOf(deps['@angular/ssr'] ?? deps['@angular/core']);
 }
 
 function writeFiles(files: ReadonlyMap<string, string>): Rule {

@@ -1,3 +1,4 @@
+import type { EngineKind } from './express-server';
 import { PrerenderedCatchAll } from './server-routes';
 import { WorkspaceChanges } from './workspace-config';
 
@@ -54,4 +55,52 @@ export function prerenderMessages(changes: WorkspaceChanges, projectName: string
     });
   }
   return messages;
+}
+
+/** What the closing line of a successful run needs to know. */
+export interface ClosingInfo {
+  projectName: string;
+  tokenEnv: string;
+  invalidatePath: string;
+  /** The engine server.ts renders with (undefined when ng add could not tell). */
+  engine: EngineKind | undefined;
+  /** `[major, minor]` of the app's `@angular/ssr` (undefined when unknown). */
+  angularVersion: readonly [number, number] | undefined;
+}
+
+/**
+ * Whether the app's engine validates the Host header: `allowedHosts` / `NG_ALLOWED_HOSTS` exist from
+ * Angular 19.2 on (both engines; backported to the 19.2 and 20.3 patch lines). An unknown version
+ * gets the hint too: a needless line is cheaper than uncached pages.
+ */
+export function engineChecksHost(angularVersion: ClosingInfo['angularVersion']): boolean {
+  if (!angularVersion) return true;
+  const [major, minor] = angularVersion;
+  return major > 19 || (major === 19 && minor >= 2);
+}
+
+/** The closing log line of a successful run: what to do next, and the two settings ISR needs at run time. */
+export function closingMessage(info: ClosingInfo): string {
+  const lines = [
+    'ng-isr is set up. Opt routes in with `data: { revalidate: 60 }` (or `ng generate isr-route`). On the server, set:',
+    `  - ${info.tokenEnv}: the token of POST ${info.invalidatePath} (\`ng run ${info.projectName}:isr-invalidate\`); ` +
+      'the endpoint answers 403 until it is set.',
+  ];
+  if (engineChecksHost(info.angularVersion)) {
+    const option =
+      info.engine === 'common-engine'
+        ? '`allowedHosts` of new CommonEngine()'
+        : '`security.allowedHosts` in angular.json';
+    lines.push(
+      `  - NG_ALLOWED_HOSTS (or ${option}): your real host names. Requests for other hosts get the ` +
+        'client-side shell, which ng-isr never caches.',
+    );
+  }
+  return lines.join('\n');
+}
+
+/** `[major, minor]` of a version or range such as `^21.2.0` or `21.2.24` (undefined for `latest`, tags, URLs). */
+export function versionOf(range: string | undefined): [number, number] | undefined {
+  const match = range === undefined ? null : /^[\^~>=v\s]*(\d+)\.(\d+)/.exec(range);
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
 }

@@ -45,6 +45,20 @@ describe('options in detail', () => {
     expect(warnings).toEqual([expect.stringMatching(/keeps RenderMode\.Prerender \(--keep-prerender\).*bypass ISR/)]);
   });
 
+  it('ends with the run-time settings: the token variable, and the allowed hosts where the engine checks Host', async () => {
+    const closing = (run: { logs: { level: string; message: string }[] }) =>
+      run.logs.filter((entry) => entry.level === 'info' && entry.message.startsWith('ng-isr is set up.')).map((entry) => entry.message);
+    const v21 = closing(await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo', tokenEnv: 'SITE_PURGE_TOKEN' }));
+    expect(v21).toEqual([expect.stringContaining('SITE_PURGE_TOKEN: the token of POST /api/invalidate')]);
+    expect(v21[0]).toContain('NG_ALLOWED_HOSTS (or `security.allowedHosts` in angular.json)');
+    const v19 = closing(await runNgAdd(releaseWorkspace(19), { project: 'demo' }));
+    expect(v19).toEqual([expect.stringContaining('NG_ALLOWED_HOSTS (or `allowedHosts` of new CommonEngine())')]);
+    expect(v19[0]).toContain('ISR_INVALIDATE_TOKEN');
+    const v17 = closing(await runNgAdd(releaseWorkspace(17), { project: 'demo' }));
+    expect(v17).toEqual([expect.stringContaining('ISR_INVALIDATE_TOKEN')]);
+    expect(v17[0]).not.toContain('NG_ALLOWED_HOSTS');
+  });
+
   it('turns build-time prerendering off by default in 17-19 and logs it', async () => {
     const run = await runNgAdd(releaseWorkspace(18), { project: 'demo' });
     expect(JSON.parse(text(run.files, '/angular.json')).projects.demo.architect.build.options.prerender).toBe(false);

@@ -7,6 +7,7 @@ import { detectCodeStyle } from '../../../schematics/utils/code-style';
 import { applyTextEdits } from '../../../schematics/utils/text-edits';
 import { isCatchAll, readExpressServer } from '../../../schematics/ng-add/express-server';
 import { serveCatchAllRoute } from '../../../schematics/ng-add/server-routes';
+import { closingMessage, engineChecksHost, versionOf } from '../../../schematics/ng-add/messages';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -116,5 +117,49 @@ describe('loadTypeScript', () => {
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }
+  });
+});
+
+describe('closing message', () => {
+  it.each([
+    ['^21.2.0', [21, 2]],
+    ['21.2.24', [21, 2]],
+    ['~19.2.27', [19, 2]],
+    ['>=20.3.0', [20, 3]],
+    ['latest', undefined],
+    [undefined, undefined],
+  ] as const)('reads the version of %p', (range, expected) => {
+    expect(versionOf(range)).toEqual(expected);
+  });
+
+  it.each([
+    [[17, 3], false],
+    [[18, 2], false],
+    [[19, 1], false],
+    [[19, 2], true],
+    [[20, 3], true],
+    [[22, 0], true],
+    [undefined, true],
+  ] as const)('Angular %p checks the Host header: %p', (version, expected) => {
+    expect(engineChecksHost(version)).toBe(expected);
+  });
+
+  const base = { projectName: 'demo', tokenEnv: 'ISR_INVALIDATE_TOKEN', invalidatePath: '/api/invalidate' };
+
+  it('names the token variable and, where the engine checks Host, NG_ALLOWED_HOSTS', () => {
+    const message = closingMessage({ ...base, engine: 'app-engine', angularVersion: [21, 2] });
+    expect(message).toMatch(/^ng-isr is set up\./);
+    expect(message).toContain('ISR_INVALIDATE_TOKEN: the token of POST /api/invalidate (`ng run demo:isr-invalidate`)');
+    expect(message).toContain('NG_ALLOWED_HOSTS (or `security.allowedHosts` in angular.json): your real host names');
+    expect(message).toContain('client-side shell, which ng-isr never caches');
+  });
+
+  it('points CommonEngine apps to the constructor option, and leaves the host line out before 19.2', () => {
+    expect(closingMessage({ ...base, engine: 'common-engine', angularVersion: [19, 2] })).toContain(
+      'NG_ALLOWED_HOSTS (or `allowedHosts` of new CommonEngine())',
+    );
+    const v17 = closingMessage({ ...base, tokenEnv: 'SITE_PURGE_TOKEN', engine: 'common-engine', angularVersion: [17, 3] });
+    expect(v17).toContain('SITE_PURGE_TOKEN');
+    expect(v17).not.toContain('NG_ALLOWED_HOSTS');
   });
 });
