@@ -33,6 +33,11 @@ const PAGES = [
 const STEPS = 6;
 let stepNumber = 0;
 let currentStep = 'start';
+/** The started server, stopped on every way out (Ctrl-C, a failed check, a broken pipe). */
+let runningServer;
+let stopping = false;
+/** True while the server process may exist but its handle is not known yet. */
+let starting = false;
 
 /** Runs one numbered step with a progress line and its duration. */
 async function step(label, work) {
@@ -107,6 +112,7 @@ async function main() {
 
   const token = randomBytes(16).toString('hex');
   const port = await pickPort(Number(process.env.PORT || 4000));
+  starting = true;
   const server = await step(`start the server (node ${entry.slice(workDir.length + 1)})`, async () => {
     return startServer(entry, {
       nodeBin,
@@ -115,6 +121,13 @@ async function main() {
       stdio: serve ? 'inherit' : 'pipe',
     });
   });
+  runningServer = server;
+  starting = false;
+  if (stopping) {
+    // Ctrl-C or a closed stdout arrived while the server was starting.
+    await stopServer();
+    process.exit(1);
+  }
   const url = server.url.replace('127.0.0.1', 'localhost');
 
   console.log(`
@@ -131,24 +144,44 @@ Invalidate on demand (the next request renders /about again):
 `);
 
   if (!serve) {
-    try {
-      console.log(`self-check: ${await checkServer(server.url, token)}`);
-    } finally {
-      await server.stop();
-    }
+    console.log(`self-check: ${await checkServer(server.url, token)}`);
+    await stopServer();
     console.log('--no-serve: self-check passed, server stopped.');
     return;
   }
   console.log('Press Ctrl-C to stop.');
-  const stop = async () => {
-    await server.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  currentStep = 'serve';
   const exit = await server.exited;
-  throw new Error(`the server stopped by itself (code ${exit.code}, signal ${exit.signal})`);
+  if (!stopping) {
+    throw new Error(`the server stopped by itself (code ${exit.code}, signal ${exit.signal})`);
+  }
 }
+
+async function stopServer() {
+  stopping = true;
+  await runningServer?.stop();
+}
+
+/** Stops the server (once it is known, if it is still starting) and exits. */
+function shutdown(code) {
+  stopping = true;
+  if (starting) {
+    return; // main() stops it as soon as startServer() hands it over
+  }
+  if (!runningServer) {
+    process.exit(code); // synchronously: nothing may be started after this point
+  }
+  runningServer.stop().then(() => process.exit(code));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the demo server.`);
+    shutdown(0);
+  });
+}
+// A closed stdout (e.g. `npm run demo | head`) must not leave the server running.
+process.stdout.on('error', () => shutdown(1));
 
 /** MISS then HIT on /news, and a 200 from the invalidate endpoint: proves the wiring. */
 async function checkServer(baseUrl, token) {
@@ -171,8 +204,9 @@ async function checkServer(baseUrl, token) {
   return `GET /news -> ${states.join(', then ')}; POST /api/invalidate -> 200 ${JSON.stringify(result)}`;
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   const message = error?.name === 'StepError' ? error.message : `step "${currentStep}" failed: ${error?.message ?? error}`;
   console.error(`\nng-isr demo failed.\n${message}`);
+  await stopServer();
   process.exit(1);
 });

@@ -85,8 +85,11 @@ async function ensurePristineApp(app, log = () => {}) {
     log(`installing its dependencies (Angular ${app.framework}, tooling ${app.tooling}; about a minute)`);
     await runStep('npm install (generated app)', 'npm', ['install', '--no-audit', '--no-fund'], { cwd: generated, env, timeoutMs: 10 * 60_000 });
     writeFileSync(join(generated, READY_MARKER), `${new Date().toISOString()}\n`);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(generated, dir);
+    // Another run may have finished the same app meanwhile (and be copying it): keep that one.
+    if (!existsSync(join(dir, READY_MARKER))) {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(generated, dir);
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
