@@ -16,6 +16,7 @@ import { createRenderContext, type ISRRenderReport } from './isr-render-context.
 import { Backoff } from './utils/backoff.js';
 import { CLIENT_SHELL_REASON, NO_REVALIDATE_REASON, whyNotStorable, type RenderedPage } from './utils/cacheability.js';
 import { cacheControlFor, type CacheControlOptions } from './utils/cache-control.js';
+import { bodyParserRejection } from './utils/body-parser-errors.js';
 import { cacheKeyFor, compileParamMatcher, DEFAULT_TRACKING_PARAMS, type CacheKeyResult } from './utils/cache-key.js';
 import { buildEntry } from './utils/entry-builder.js';
 import { errorMessage, resolveLogger, type ISRLogger } from './utils/logger.js';
@@ -55,7 +56,7 @@ const UNCACHEABLE_MEMORY_MS = 60_000;
  *
  * ```ts
  * const isr = new ISRHandler({ angularAppEngine, invalidateSecretToken: process.env['ISR_INVALIDATE_TOKEN'] });
- * app.post('/api/invalidate', express.json(), async (req, res) => await isr.invalidate(req, res));
+ * app.post('/api/invalidate', express.json(), isr.invalidate, isr.invalidateBodyErrors);
  * app.use((req, res, next) => isr.handle(req, res, next));
  * ```
  */
@@ -86,6 +87,31 @@ export class ISRHandler {
   private warnedShell = false;
   /** Mount path seen on visitor requests, reused for background renders. */
   private baseUrl = '';
+
+  /**
+   * Error middleware for the invalidate route, placed after `express.json()` and `isr.invalidate`:
+   * answers what the body parser refused (malformed JSON 400, a body over its `limit` 413, an
+   * unsupported charset or encoding 415, an aborted or truncated body 400) with the endpoint's JSON
+   * `{ error }` instead of Express's HTML error page, and passes every other error on to `next(err)`.
+   * The body is never echoed (it may hold the token).
+   *
+   * ```ts
+   * app.post('/api/invalidate', express.json(), isr.invalidate, isr.invalidateBodyErrors);
+   * ```
+   * Pass `isr.invalidate` itself (it is bound) rather than `(req, res) => isr.invalidate(req, res)`:
+   * next to an error handler, Express's typings cannot infer an inline handler's parameter types.
+   * Express tells error middleware by its four parameters, so this is an arrow function property
+   * with exactly four. It only sees errors of its own route: a global `app.use(express.json())`
+   * reports to the app's error handlers instead.
+   */
+  readonly invalidateBodyErrors = (error: unknown, _req: ISRRequest, res: ServerResponse, next: ISRNext): void => {
+    const rejection = bodyParserRejection(error);
+    if (rejection === undefined || res.headersSent) {
+      return next(error);
+    }
+    this.logger.debug?.(`invalidate: request body refused (${rejection.status}): ${rejection.error}`);
+    sendJsonError(res, rejection.status, rejection.error);
+  };
 
   constructor(options: ISRHandlerOptions) {
     this.engine = resolveEngine(options);
@@ -186,6 +212,7 @@ export class ISRHandler {
    * `POST /api/invalidate`: `{ token, urlsToInvalidate?, tags? }` (token also as
    * `Authorization: Bearer`). Regenerates the cached pages named and answers
    * `{ invalidated, notInCache, failed }`; 400/401/403/413 with `{ error }` otherwise.
+   * Bound to this handler, so `isr.invalidate` can be passed to Express as it is.
    */
   async invalidate(req: ISRRequest, res: ServerResponse): Promise<void> {
     try {
@@ -194,8 +221,7 @@ export class ISRHandler {
       // Never an unhandled rejection (Express 4 would not catch it); the token is not in `error`.
       this.logger.error(`invalidate failed: ${errorMessage(error)}`);
       if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ error: 'Invalidation failed on the server; see the server log.' }));
+        sendJsonError(res, 500, 'Invalidation failed on the server; see the server log.');
       }
     }
   }
@@ -544,6 +570,16 @@ export class ISRHandler {
       }
     }
   }
+}
+
+function sendJsonError(res: ServerResponse, status: number, error: string): void {
+  const payload = JSON.stringify({ error });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+  });
+  res.end(payload);
 }
 
 function resolveEngine(options: ISRHandlerOptions): ISREngine {

@@ -110,16 +110,36 @@ export function rewriteServerFile(
   const staticCall = callsBefore.find((call) => isStaticMiddleware(tsModule, server, call));
   const routeLines: string[] = [];
 
+  // `isr.invalidate` passed as it is (bound) or called from an inline handler (the seed's wiring).
   const hasInvalidateRoute = server.appCalls.some(
-    (call) => call.handler && containsMethodCall(tsModule, call.handler, isrName, 'invalidate'),
+    (call) => call.method === 'post' && referencesMember(tsModule, call.call, isrName, 'invalidate'),
   );
   if (!hasInvalidateRoute) {
-    const globalJson = callsBefore.some((call) => isGlobalJsonParser(tsModule, server, call));
     routeLines.push(
       ...comment(blockComments, 'On-demand revalidation: POST { token, urlsToInvalidate } to drop pages from the ISR cache.'),
-      `${appName}.post(${quoted(style, options.invalidatePath)}, ${globalJson ? '' : `${server.expressName}.json(), `}` +
-        `async (req, res) => await ${isrName}.invalidate(req, res))${style.semicolon}`,
     );
+    const path = quoted(style, options.invalidatePath);
+    if (callsBefore.some((call) => isGlobalJsonParser(tsModule, server, call))) {
+      // The app parses JSON for every route already; its own error handling answers bad bodies
+      // (a route's error middleware never sees errors of middleware registered before the route).
+      routeLines.push(`${appName}.post(${path}, ${isrName}.invalidate)${style.semicolon}`);
+      messages.push(
+        `${options.invalidatePath} uses the app's own app.use(express.json()), so malformed or oversized bodies there are ` +
+          `answered by your error handling, not as JSON; ${isrName}.invalidateBodyErrors can answer them ` +
+          `(app.use(${quoted(style, options.invalidatePath)}, ${isrName}.invalidateBodyErrors) after the route).`,
+      );
+    } else {
+      // The body parser only for this route; the comment inside the call keeps formatters from joining the lines.
+      routeLines.push(
+        `${appName}.post(`,
+        `${style.indentUnit}${path},`,
+        `${style.indentUnit}${server.expressName}.json(),`,
+        `${style.indentUnit}${isrName}.invalidate,`,
+        `${style.indentUnit}// Answers malformed or oversized JSON with a JSON error, not an HTML page.`,
+        `${style.indentUnit}${isrName}.invalidateBodyErrors${style.trailingComma}`,
+        `)${style.semicolon}`,
+      );
+    }
   }
 
   const hasServeFromCache = referencesMember(tsModule, sourceFile, isrName, 'serveFromCache');
@@ -194,7 +214,7 @@ export function manualServerLines(hint: ManualHint, options: ServerFileOptions):
     ...instance,
     '',
     '// before express.static(...):',
-    `${app}.post('${options.invalidatePath}', express.json(), async (req, res) => await isr.invalidate(req, res));`,
+    `${app}.post('${options.invalidatePath}', express.json(), isr.invalidate, isr.invalidateBodyErrors);`,
     `${app}.use((req, res, next) => isr.serveFromCache(req, res, next));`,
     '',
     '// as the catch-all page handler (in place of the engine call):',

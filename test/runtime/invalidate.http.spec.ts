@@ -108,8 +108,8 @@ describe('POST /api/invalidate over HTTP', () => {
       // Without a body parser in front, every refusal is the endpoint's own JSON answer.
       const result = await post(body, {}, '/api/invalidate-raw');
       expect([body, result.status, typeof result.json.error]).toEqual([body, status, 'string']);
-      // Behind express.json() (the seed's wiring) the status is the same; broken JSON is
-      // refused by express.json() itself, before the endpoint runs.
+      // Behind express.json() the status is the same; broken JSON is refused by express.json()
+      // itself, before the endpoint runs, and answered by isr.invalidateBodyErrors.
       const parsed = await post(body);
       expect([body, parsed.status]).toEqual([body, status]);
     }
@@ -124,6 +124,60 @@ describe('POST /api/invalidate over HTTP', () => {
     expect([express4.status, await express4.json()]).toEqual([400, { error: 'Content-Type must be application/json.' }]);
     const ok = await post({ token: TOKEN, urlsToInvalidate: ['/about'] }, {}, '/api/invalidate-raw');
     expect([ok.status, ok.json.invalidated]).toEqual([200, ['/about']]);
+  });
+
+  describe('behind express.json() with isr.invalidateBodyErrors (the wiring ng add generates)', () => {
+    const secretBody = `{"token": "${TOKEN}", "urlsToInvalidate": ["/"`;
+
+    it('answers malformed JSON with a 400 JSON error that does not echo the body', async () => {
+      await start();
+      const result = await post(secretBody);
+      expect([result.status, result.type, result.json]).toEqual([
+        400,
+        'application/json; charset=utf-8',
+        { error: 'Request body is not valid JSON.' },
+      ]);
+      expect(result.text).not.toContain(TOKEN);
+      // The seed's wiring without the middleware: Express's error handling answers, not JSON.
+      const seed = await post(secretBody, {}, '/api/invalidate-seed');
+      expect([seed.status, seed.type.startsWith('application/json')]).toEqual([400, false]);
+      expect(engine.renders('/')).toBe(1);
+    });
+
+    it("answers a body over express.json()'s limit (100 kB) with a 413 JSON error", async () => {
+      await start();
+      const huge = JSON.stringify({ token: TOKEN, urlsToInvalidate: ['/' + 'x'.repeat(150_000)] });
+      const result = await post(huge);
+      expect([result.status, result.type, result.json]).toEqual([
+        413,
+        'application/json; charset=utf-8',
+        { error: 'Request body is larger than 102400 bytes.' },
+      ]);
+      expect(result.text).not.toContain(TOKEN);
+      const seed = await post(huge, {}, '/api/invalidate-seed');
+      expect([seed.status, seed.type.startsWith('application/json')]).toEqual([413, false]);
+    });
+
+    it('answers an unsupported charset or content encoding with 415 JSON, and still serves good requests', async () => {
+      await start();
+      const charset = await post({ token: TOKEN, urlsToInvalidate: ['/'] }, { 'content-type': 'application/json; charset=latin-9' });
+      expect([charset.status, charset.json]).toEqual([415, { error: 'Charset of the request body is not supported; send UTF-8 JSON.' }]);
+      const encoding = await post({ token: TOKEN, urlsToInvalidate: ['/'] }, { 'content-encoding': 'x-unknown' });
+      expect([encoding.status, encoding.json]).toEqual([415, { error: 'Content-Encoding of the request body is not supported.' }]);
+      const ok = await post({ token: TOKEN, urlsToInvalidate: ['/about'] });
+      expect([ok.status, ok.json.invalidated]).toEqual([200, ['/about']]);
+    });
+
+    it("passes errors that are not the body parser's on to the app's error handler", async () => {
+      await start();
+      const result = await post({ token: TOKEN, urlsToInvalidate: ['/'] }, {}, '/api/invalidate-broken');
+      expect([result.status, result.text]).toEqual([500, 'express error handler']);
+    });
+
+    it('is error middleware to Express: exactly four parameters', async () => {
+      await start();
+      expect(server.isr.invalidateBodyErrors).toHaveLength(4);
+    });
   });
 
   it('accepts an absolute URL on the request host', async () => {

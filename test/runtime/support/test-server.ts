@@ -39,7 +39,8 @@ export interface TestServer {
 
 /**
  * A real Express 5 server on 127.0.0.1 wired the way `ng add` wires server.ts: the invalidate
- * route with express.json(), then the ISR page middleware, then a 404 and an error handler.
+ * route with express.json() and isr.invalidateBodyErrors, then the ISR page middleware, then a 404
+ * and an error handler.
  */
 export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | 'logger'>, withServeFromCache = false): Promise<TestServer> {
   const events: ISREvent[] = [];
@@ -59,7 +60,13 @@ export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | '
     },
   });
   const app = express();
-  app.post('/api/invalidate', express.json(), async (req, res) => await isr.invalidate(req, res));
+  // What `ng add` generates: the body parser scoped to the route, its errors answered as JSON.
+  app.post('/api/invalidate', express.json(), isr.invalidate, isr.invalidateBodyErrors);
+  // The seed's wiring (no body error middleware): body parser errors reach the app's error handler.
+  app.post('/api/invalidate-seed', express.json(), async (req, res) => await isr.invalidate(req, res));
+  // A failure before the endpoint that is no body parser error passes through the body error middleware.
+  const fail = (_req: express.Request, _res: express.Response, next: express.NextFunction): void => next(new Error('not a body error'));
+  app.post('/api/invalidate-broken', fail, isr.invalidate, isr.invalidateBodyErrors);
   app.post('/api/invalidate-raw', async (req, res) => await isr.invalidate(req, res));
   // Express 4's express.json() leaves `req.body = {}` (stream unread) for other content types.
   app.post('/api/invalidate-express4', (req, _res, next) => {

@@ -85,6 +85,17 @@ describe('options in detail', () => {
     expect(infos).toContainEqual(expect.stringMatching(/after your middleware between express\.static and the catch-all/));
   });
 
+  it("says that a global express.json() keeps the app's own error handling for the invalidate route", async () => {
+    const files = withServerFixture(await currentWorkspace({ standalone: true }), '/projects/demo/src/server.ts', 'customised-api-routes');
+    const run = await runNgAdd(files, { project: 'demo' });
+    const infos = run.logs.filter((entry) => entry.level === 'info').map((entry) => entry.message);
+    expect(infos).toContainEqual(
+      expect.stringContaining("/api/invalidate uses the app's own app.use(express.json()), so malformed or oversized bodies"),
+    );
+    const scoped = await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo' });
+    expect(scoped.logs.map((entry) => entry.message).join('\n')).not.toContain('app.use(express.json())');
+  });
+
   it('keeps CRLF line endings (files checked out on Windows) and stays idempotent', async () => {
     const server = '/projects/demo/src/server.ts';
     const files = await currentWorkspace({ standalone: true });

@@ -56,7 +56,7 @@ describe('ng add refuses unknown shapes without changing anything', () => {
     expect(message).toContain('Nothing was changed.');
     expect(message).toContain("import { ISRHandler } from 'ng-isr';");
     expect(message).toContain("new ISRHandler({ angularAppEngine: angularApp, invalidateSecretToken: process.env['ISR_INVALIDATE_TOKEN'] });");
-    expect(message).toContain("app.post('/api/invalidate', express.json(), async (req, res) => await isr.invalidate(req, res));");
+    expect(message).toContain("app.post('/api/invalidate', express.json(), isr.invalidate, isr.invalidateBodyErrors);");
     expect(message).toContain('app.use((req, res, next) => isr.serveFromCache(req, res, next));');
     expect(message).toContain('app.use((req, res, next) => isr.handle(req, res, next));');
   });
@@ -66,7 +66,7 @@ describe('ng add refuses unknown shapes without changing anything', () => {
     const renamed = text(fixture, SERVER).replace(/\bapp\b/g, 'server').replace(/\bangularApp\b/g, 'engine');
     const message = await expectRefusal(new Map(fixture).set(SERVER, Buffer.from(renamed)), /does more than pass the error/);
     expect(message).toContain("new ISRHandler({ angularAppEngine: engine, invalidateSecretToken: process.env['ISR_INVALIDATE_TOKEN'] });");
-    expect(message).toContain("server.post('/api/invalidate', express.json(), async (req, res) => await isr.invalidate(req, res));");
+    expect(message).toContain("server.post('/api/invalidate', express.json(), isr.invalidate, isr.invalidateBodyErrors);");
     expect(message).toContain('server.use((req, res, next) => isr.handle(req, res, next));');
   });
 

@@ -44,7 +44,7 @@ describeVariants([
     types: (files) => [eraTypes('v19', files)],
   },
   v21('renamed-server-factory', { golden: 'renamed-server-factory.server.ts' }),
-  v21('customised-api-routes', { golden: 'customised-api-routes.server.ts' }),
+  v21('customised-api-routes', { golden: 'customised-api-routes.server.ts', globalJson: true }),
   v21('middleware-after-static', { serveFromCacheBeforeStatic: false }),
   v21('catch-all-splat'),
   v21('async-await-handler', { golden: 'async-await-handler.server.ts' }),

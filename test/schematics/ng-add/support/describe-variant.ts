@@ -23,6 +23,8 @@ export interface Variant {
   golden?: string;
   /** More golden files: tree path of another rewritten file -> golden file name. */
   otherGoldens?: Record<string, string>;
+  /** The app registers `app.use(express.json())` itself (the invalidate route then reuses it). */
+  globalJson?: boolean;
   /** Expect the early cache middleware in front of express.static (false when middleware sits in between). */
   serveFromCacheBeforeStatic?: boolean;
   options?: Record<string, unknown>;
@@ -95,6 +97,11 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       expect(shape.instances[0]!.tokenEnv).toBe((variant.options?.['tokenEnv'] as string) ?? 'ISR_INVALIDATE_TOKEN');
       expect(shape.invalidateRoutes).toHaveLength(1);
       expect(shape.invalidateRoutes[0]!.path).toBe((variant.options?.['invalidatePath'] as string) ?? '/api/invalidate');
+      // A route-scoped express.json() ends with the JSON answer for its errors; a global one keeps the app's handling.
+      const route = shape.invalidateRoutes[0]!;
+      expect({ scopedJson: route.scopedJson, bodyErrorsLast: route.bodyErrorsLast }).toEqual(
+        variant.globalJson ? { scopedJson: false, bodyErrorsLast: false } : { scopedJson: true, bodyErrorsLast: true },
+      );
       expect(shape.handleCalls).toHaveLength(1);
       expect(shape.engineCalls).toBe(0);
       // Everything ISR adds answers before the catch-all handler.

@@ -6,8 +6,11 @@ export interface ServerShape {
   isrImports: number;
   /** `new ISRHandler({...})` expressions and their option keys. */
   instances: { name: string; keys: string[]; tokenEnv: string | undefined }[];
-  /** `<app>.post(path, ...)` routes whose handler calls `<isr>.invalidate(req, res)`. */
-  invalidateRoutes: { path: string; scopedJson: boolean; index: number }[];
+  /**
+   * `<app>.post(path, ...)` routes that pass `<isr>.invalidate` or call it from a handler;
+   * `bodyErrorsLast`: the last handler is `<isr>.invalidateBodyErrors`.
+   */
+  invalidateRoutes: { path: string; scopedJson: boolean; bodyErrorsLast: boolean; index: number }[];
   /** Calls of `<isr>.handle(` and `<isr>.serveFromCache(`, with their statement index in the block. */
   handleCalls: { index: number }[];
   serveFromCacheCalls: { index: number }[];
@@ -64,11 +67,13 @@ export function readServerShape(text: string): ServerShape {
     const index = (statement.parent as ts.Block).statements.indexOf(statement);
     const calls = descendantsCalls(statement);
     const method = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : '';
-    if (calls.some((c) => isCallOn(c, isrNames, 'invalidate')) && method === 'post') {
+    if (memberReads(statement).some((read) => isMemberOf(read, isrNames, 'invalidate')) && method === 'post') {
       const path = call.arguments[0];
+      const last = call.arguments[call.arguments.length - 1];
       shape.invalidateRoutes.push({
         path: path && ts.isStringLiteral(path) ? path.text : '',
         scopedJson: call.arguments.some((argument) => argument.getText(sourceFile).replace(/\s/g, '') === 'express.json()'),
+        bodyErrorsLast: last !== undefined && ts.isPropertyAccessExpression(last) && isMemberOf(last, isrNames, 'invalidateBodyErrors'),
         index,
       });
     }
@@ -82,6 +87,20 @@ export function readServerShape(text: string): ServerShape {
     (c) => isCallOn(c, engineNames, 'handle') || isCallOn(c, engineNames, 'render'),
   ).length;
   return shape;
+}
+
+function isMemberOf(read: ts.PropertyAccessExpression, objects: ReadonlySet<string>, member: string): boolean {
+  return read.name.text === member && ts.isIdentifier(read.expression) && objects.has(read.expression.text);
+}
+
+function memberReads(root: ts.Node): ts.PropertyAccessExpression[] {
+  const reads: ts.PropertyAccessExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node)) reads.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return reads;
 }
 
 function isCallOn(call: ts.CallExpression, objects: ReadonlySet<string>, member: string): boolean {
