@@ -82,8 +82,20 @@ export interface ISRHandlerOptions {
    * the last visitor request whose render was stored, else `http://localhost`.
    */
   regenerationOrigin?: string;
-  /** Entries rendered by another build are not served (re-rendered instead). */
-  buildId?: string;
+  /**
+   * Id of the running build, stored with every entry: entries stored by another build are not
+   * served as HITs; they are rendered again and replaced (so a redeploy never serves pages of the
+   * previous build from a filesystem or Redis tier). Entries without an id (imported prerendered
+   * pages, or stored with `buildId: false`) are served by any build.
+   *
+   * Default: derived once at construction from the build output, a short sha256 of the contents of
+   * the server entry Node started (`process.argv[1]`, e.g. `dist/<app>/server/server.mjs`), the
+   * `angular-app-manifest.mjs` next to it and, with CommonEngine, `indexHtml`. Missing files are
+   * skipped; when none is readable, entries are not tied to a build. Set your own id (e.g. a git
+   * sha or release number) to share a cache across differently built instances, or `false` to
+   * turn the check off.
+   */
+  buildId?: string | false;
   /** Where to log; `false` = silent. Default: concise console lines. */
   logger?: ISRLogger | false;
   /** Listener for handler events (renders, stores, finished regenerations, cache errors). */

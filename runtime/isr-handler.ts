@@ -17,6 +17,7 @@ import { Backoff } from './utils/backoff.js';
 import { CLIENT_SHELL_REASON, NO_REVALIDATE_REASON, whyNotStorable, type RenderedPage } from './utils/cacheability.js';
 import { cacheControlFor, type CacheControlOptions } from './utils/cache-control.js';
 import { bodyParserRejection } from './utils/body-parser-errors.js';
+import { buildIdSources, deriveBuildId } from './utils/build-id.js';
 import { cacheKeyFor, compileParamMatcher, DEFAULT_TRACKING_PARAMS, type CacheKeyResult } from './utils/cache-key.js';
 import { buildEntry } from './utils/entry-builder.js';
 import { errorMessage, resolveLogger, type ISRLogger } from './utils/logger.js';
@@ -125,7 +126,7 @@ export class ISRHandler {
     this.renderTimeoutMs = positive(options.renderTimeoutMs, DEFAULT_RENDER_TIMEOUT_MS);
     this.cacheControl = options.cacheControl ?? {};
     this.compress = options.compress ?? true;
-    this.buildId = options.buildId;
+    this.buildId = options.buildId === false ? undefined : (options.buildId ?? derivedBuildId(options));
     this.configuredOrigin = options.regenerationOrigin?.replace(/\/+$/, '');
     this.backoff = new Backoff(options.retry);
     this.invalidateLimits = {
@@ -262,8 +263,9 @@ export class ISRHandler {
     return cacheKeyFor(requestUrl(req), this.allowedQueryParams, this.isTracking);
   }
 
+  /** Entries of another build are not served; entries tied to no build (imported prerendered pages) are. */
   private isCurrentBuild(entry: CacheEntry): boolean {
-    return this.buildId === undefined || entry.buildId === this.buildId;
+    return this.buildId === undefined || entry.buildId === undefined || entry.buildId === this.buildId;
   }
 
   private isStale(entry: CacheEntry, now: number): boolean {
@@ -570,6 +572,12 @@ export class ISRHandler {
       }
     }
   }
+}
+
+/** The default build id: from the build output files (see `ISRHandlerOptions.buildId`). */
+function derivedBuildId(options: ISRHandlerOptions): string | undefined {
+  const indexHtml = options.commonEngine && typeof options.indexHtml === 'string' ? options.indexHtml : undefined;
+  return deriveBuildId(buildIdSources(indexHtml));
 }
 
 function sendJsonError(res: ServerResponse, status: number, error: string): void {
