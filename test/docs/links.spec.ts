@@ -120,6 +120,15 @@ describe('docs: every warning and error message is in troubleshooting.md', () =>
   });
 });
 
+describe('docs: getting started shows what ng add really writes', () => {
+  const page = read(join(docsDir, 'getting-started.md'));
+  // The schematic's own golden outputs (compared byte for byte by the ng add tests).
+  it.each(['v20-v22-app-engine.server.ts', 'v19-common-engine.server.ts'])('contains the golden %s', (golden) => {
+    const text = read(join(root, 'test/fixtures/golden', golden)).trimEnd();
+    expect(page.includes('```ts\n' + text + '\n```')).toBe(true);
+  });
+});
+
 describe('docs: code blocks are closed', () => {
   it.each(markdownFiles.map((file) => [display(file), file]))('%s', (_name, file) => {
     const text = read(file);
