@@ -80,6 +80,14 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
       const second = await page(`/${TIMED.path}`);
       expect(second.cache).toBe('HIT');
       expect(renderedAt(second.body)).toBe(renderedAt(first.body));
+
+      // The route's data.revalidate reached the handler through provideISR(): it sets s-maxage.
+      expect(second.headers.get('cache-control')).toMatch(new RegExp(`s-maxage=${TIMED.revalidate}\\b`));
+      expect((await page(`/${PINNED.path}`)).headers.get('cache-control')).toMatch(/s-maxage=0\b/);
+      const etag = second.headers.get('etag');
+      expect(etag).toBeTruthy();
+      const revalidated = await page(`/${TIMED.path}`, { headers: { 'if-none-match': etag ?? '' } });
+      expect([revalidated.status, revalidated.body]).toEqual([304, '']);
     });
 
     it(`after revalidate (${TIMED.revalidate} s): STALE with the old page, then the regenerated page`, async () => {
