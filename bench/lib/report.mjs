@@ -236,6 +236,12 @@ work settled. "Cold": never requested before. "Stale": rendered once, then reque
 
 ${stampedeTable(results)}
 
+ng-isr renders a cold or stale key once for every request that arrives while that render runs
+(single flight), so its numbers are 1 whatever the timing. @rx-angular/isr has no single flight for
+a cold URL: every request that arrives before the first render is stored starts a render of its
+own, so its cold number depends on how the 100 requests interleave with that render and changes
+from run to run; for a stale URL it keeps a list of URLs being regenerated, which gives one render.
+
 ## RSS after 1,000,000 distinct URLs with a 64 MiB cache
 
 Run in-process against \`ISRHandler\` with a cheap engine adapter instead of the Angular app: a full
