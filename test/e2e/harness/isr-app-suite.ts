@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS } from '../../../scripts/lib/angular-apps';
 import { startServer, type AppServer } from '../../../scripts/lib/app-server';
@@ -47,7 +47,7 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
     it(`runs on Node ${APPS[key].nodeMajor}+ and ng add wired server.ts, provideISR() and the isr-invalidate target`, () => {
       const version = execFileSync(join(app.nodeBin, 'node'), ['--version'], { encoding: 'utf8' });
       expect(Number(/^v(\d+)/.exec(version)?.[1])).toBeGreaterThanOrEqual(app.spec.nodeMajor);
-      const serverFile = existsIn(app.dir, 'src/server.ts') ? 'src/server.ts' : 'server.ts';
+      const serverFile = existsSync(join(app.dir, 'src/server.ts')) ? 'src/server.ts' : 'server.ts';
       const source = readFileSync(join(app.dir, serverFile), 'utf8');
       expect(source).toContain('new ISRHandler(');
       expect(source).toContain("process.env['ISR_INVALIDATE_TOKEN']");
@@ -311,13 +311,4 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
       });
     });
   });
-}
-
-function existsIn(dir: string, file: string): boolean {
-  try {
-    statSync(join(dir, file));
-    return true;
-  } catch {
-    return false;
-  }
 }
