@@ -2,6 +2,8 @@
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const shared = {
   testEnvironment: 'node',
+  // Schematic type-checks write generated workspaces under .cache/ (git-ignored): not modules of ours.
+  modulePathIgnorePatterns: ['<rootDir>/.cache/'],
   transform: { '^.+\\.ts$': tsJest },
   // Runtime sources are ESM with explicit `.js` specifiers; map them back to the `.ts` files.
   moduleNameMapper: {

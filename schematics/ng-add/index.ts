@@ -1,6 +1,6 @@
 import { workspaces } from '@angular-devkit/core';
 import { Rule, SchematicContext, SchematicsException, Tree, chain, noop } from '@angular-devkit/schematics';
-import { DependencyType, addDependency, readWorkspace, updateWorkspace } from '@schematics/angular/utility';
+import { DependencyType, ExistingBehavior, addDependency, readWorkspace, updateWorkspace } from '@schematics/angular/utility';
 import type * as ts from 'typescript';
 import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV, NG_ISR_PACKAGE } from '../utils/package';
 import { ngIsrVersionRange } from '../utils/package-version';
@@ -40,7 +40,11 @@ export function ngAdd(options: NgAddOptions): Rule {
     return chain([
       writeFiles(plan.files),
       updateAngularJson(plan.projectName, plan.workspace),
-      addDependency(NG_ISR_PACKAGE, ngIsrVersionRange(), { type: DependencyType.Default }),
+      // `ng add` has already installed ng-isr (maybe from a tarball, a tag or a git URL): keep that specifier.
+      addDependency(NG_ISR_PACKAGE, ngIsrVersionRange(), {
+        type: DependencyType.Default,
+        existing: ExistingBehavior.Skip,
+      }),
       logMessages(plan.messages),
     ]);
   };

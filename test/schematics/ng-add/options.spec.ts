@@ -36,6 +36,15 @@ const variants: Variant[] = [
 describeVariants(variants);
 
 describe('options in detail', () => {
+  it('keeps the ng-isr specifier ng add installed (a tarball here) instead of replacing it with a range', async () => {
+    const files = await currentWorkspace({ standalone: true });
+    const manifest = JSON.parse(files.get('/package.json')!.toString('utf8'));
+    manifest.dependencies['ng-isr'] = 'file:../ng-isr-0.1.0.tgz';
+    files.set('/package.json', Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+    const run = await runNgAdd(files, { project: 'demo' });
+    expect(JSON.parse(text(run.files, '/package.json')).dependencies['ng-isr']).toBe('file:../ng-isr-0.1.0.tgz');
+  });
+
   it('passes a custom path and token variable on to the isr-invalidate target, and warns about kept prerendering', async () => {
     const run = await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo', ...custom });
     const target = JSON.parse(text(run.files, '/angular.json')).projects.demo.architect['isr-invalidate'];
