@@ -1,7 +1,7 @@
 // ng add over the files each Angular release's own schematics generate for `ng new demo --ssr`
 // (17, 18, 19 CommonEngine, 19 --server-routing, 20, 22 via npm-aliased @schematics/angular-vNN;
 // 21 = the devDependency, standalone and NgModule).
-import { describeVariants } from './support/describe-variant';
+import { V21_DEMO_LAYOUT, describeVariants } from './support/describe-variant';
 import { DEV_DEPENDENCY_TYPES, eraTypes } from './support/type-check';
 import { currentWorkspace, releaseWorkspace } from './support/workspaces';
 
@@ -12,12 +12,7 @@ describeVariants([
   {
     name: 'Angular 21 standalone (AngularNodeAppEngine, app.use(fn))',
     files: () => currentWorkspace({ standalone: true }),
-    project: 'demo',
-    serverEntry: '/projects/demo/src/server.ts',
-    serverConfig: '/projects/demo/src/app/app.config.server.ts',
-    serverRoutes: '/projects/demo/src/app/app.routes.server.ts',
-    engine: 'angularAppEngine',
-    types: () => [DEV_DEPENDENCY_TYPES],
+    ...V21_DEMO_LAYOUT,
     golden: 'v20-v22-app-engine.server.ts',
     otherGoldens: {
       '/projects/demo/src/app/app.config.server.ts': 'v21-standalone.app.config.server.ts',

@@ -1,6 +1,6 @@
 // ng add options: token env var, endpoint path, keeping prerendering; and that the type-check used
 // by the variant specs does catch a wrong call (so a green type-check means something).
-import { Variant, describeVariants } from './support/describe-variant';
+import { V21_DEMO_LAYOUT, Variant, describeVariants } from './support/describe-variant';
 import { runNgAdd, text } from './support/run-ng-add';
 import { DEV_DEPENDENCY_TYPES, eraTypes, typeCheckWorkspaces } from './support/type-check';
 import { currentWorkspace, releaseWorkspace, withServerFixture } from './support/workspaces';
@@ -14,12 +14,7 @@ const variants: Variant[] = [
   {
     name: 'Angular 21 with --token-env, --invalidate-path, --keep-prerender',
     files: () => currentWorkspace({ standalone: true }),
-    project: 'demo',
-    serverEntry: '/projects/demo/src/server.ts',
-    serverConfig: '/projects/demo/src/app/app.config.server.ts',
-    serverRoutes: '/projects/demo/src/app/app.routes.server.ts',
-    engine: 'angularAppEngine',
-    types: () => [DEV_DEPENDENCY_TYPES],
+    ...V21_DEMO_LAYOUT,
     options: custom,
   },
   {

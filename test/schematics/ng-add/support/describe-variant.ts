@@ -4,7 +4,7 @@ import * as ts from 'typescript';
 import { NgAddRun, changedPaths, runNgAdd, text } from './run-ng-add';
 import { readServerShape } from './server-shape';
 import { WorkspaceFiles } from './tree-files';
-import { TypeCheckItem, TypeEnvironment, installTypeEnvironment, typeCheckWorkspaces } from './type-check';
+import { DEV_DEPENDENCY_TYPES, TypeCheckItem, TypeEnvironment, installTypeEnvironment, typeCheckWorkspaces } from './type-check';
 
 /** One app shape ng add must handle, and what to expect from it. */
 export interface Variant {
@@ -29,6 +29,16 @@ export interface Variant {
   serveFromCacheBeforeStatic?: boolean;
   options?: Record<string, unknown>;
 }
+
+/** Where the Angular 21 workspace of `currentWorkspace()` keeps what ng add edits, and its types. */
+export const V21_DEMO_LAYOUT: Pick<Variant, 'project' | 'serverEntry' | 'serverConfig' | 'serverRoutes' | 'engine' | 'types'> = {
+  project: 'demo',
+  serverEntry: '/projects/demo/src/server.ts',
+  serverConfig: '/projects/demo/src/app/app.config.server.ts',
+  serverRoutes: '/projects/demo/src/app/app.routes.server.ts',
+  engine: 'angularAppEngine',
+  types: () => [DEV_DEPENDENCY_TYPES],
+};
 
 const repoRoot = join(__dirname, '../../../..');
 const goldenDir = join(repoRoot, 'test/fixtures/golden');
