@@ -1,6 +1,7 @@
 import { Change, InsertChange, ReplaceChange } from '@schematics/angular/utility/change';
 import type * as ts from 'typescript';
-import { lineIndent, sameLine } from './ast-helpers';
+import { lineIndentAt } from '../utils/code-style';
+import { sameLine } from './ast-helpers';
 
 /** Properties of an object literal to print, each as `key: value` source text. */
 export type ObjectProperties = string[];
@@ -26,14 +27,14 @@ export function insertIntoArray(
   const path = source.fileName;
   const elements = array.elements;
   if (elements.length === 0) {
-    const indent = lineIndent(source.text, array.getStart(source));
+    const indent = lineIndentAt(source.text, array.getStart(source));
     const object = printObject(properties, indent + unit, unit, eol);
 
     return new ReplaceChange(path, array.getStart(source), array.getText(source), `[${eol}${indent}${unit}${object}${eol}${indent}]`);
   }
   const first = elements[0];
   const inline = sameLine(source, array.getStart(source), first.getStart(source));
-  const indent = lineIndent(source.text, first.getStart(source));
+  const indent = lineIndentAt(source.text, first.getStart(source));
   const object = inline ? `{ ${properties.join(', ')} }` : printObject(properties, indent, unit, eol);
   if (beforeElement) {
     return new InsertChange(path, beforeElement.getStart(source), inline ? `${object}, ` : `${object},${eol}${indent}`);

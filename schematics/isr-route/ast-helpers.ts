@@ -1,6 +1,7 @@
 import { SchematicsException, Tree } from '@angular-devkit/schematics';
 import { Change, InsertChange, ReplaceChange } from '@schematics/angular/utility/change';
 import type * as ts from 'typescript';
+import { lineIndentAt } from '../utils/code-style';
 
 /** The TypeScript module: the workspace's own (see `loadTypeScript`), passed to every AST helper. */
 export type TypeScript = typeof ts;
@@ -48,13 +49,6 @@ export function findProperty(
   );
 }
 
-/** Leading whitespace of the line that `pos` is on. */
-export function lineIndent(text: string, pos: number): string {
-  const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
-
-  return /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
-}
-
 /** Whether two positions of a file sit on the same line. */
 export function sameLine(source: ts.SourceFile, a: number, b: number): boolean {
   return source.getLineAndCharacterOfPosition(a).line === source.getLineAndCharacterOfPosition(b).line;
@@ -90,7 +84,7 @@ export function appendPropertiesChange(
   if (sameLine(source, object.getStart(source), last.getStart(source))) {
     return new InsertChange(path, last.getEnd(), texts.map((text) => `, ${text}`).join(''));
   }
-  const indent = lineIndent(source.text, last.getStart(source));
+  const indent = lineIndentAt(source.text, last.getStart(source));
 
   return new InsertChange(path, last.getEnd(), texts.map((text) => `,${eol}${indent}${text}`).join(''));
 }
