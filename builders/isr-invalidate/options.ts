@@ -1,10 +1,11 @@
+import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV } from '../../schematics/utils/package';
 import { OptionsError } from './options-error';
 import type { InvalidateBuilderOptions } from './schema';
 
 /** Defaults, mirrored in `schema.json` (Architect applies those; these cover direct calls). */
 export const DEFAULTS = {
-  path: '/api/invalidate',
-  tokenEnv: 'ISR_INVALIDATE_TOKEN',
+  path: DEFAULT_INVALIDATE_PATH,
+  tokenEnv: DEFAULT_TOKEN_ENV,
   timeoutMs: 10_000,
   retries: 2,
   batchSize: 100,
