@@ -2,6 +2,8 @@
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const shared = {
   testEnvironment: 'node',
+  // Stops the run when dist/ is older than its sources (the schematic and builder tests load dist/).
+  globalSetup: '<rootDir>/test/support/dist-freshness.cjs',
   // Schematic type-checks write generated workspaces under .cache/ (git-ignored): not modules of ours.
   modulePathIgnorePatterns: ['<rootDir>/.cache/'],
   transform: { '^.+\\.ts$': tsJest },
@@ -25,6 +27,7 @@ module.exports = {
         '<rootDir>/test/builders/**/*.spec.ts',
         '<rootDir>/test/docs/**/*.spec.ts',
         '<rootDir>/test/package/**/*.spec.ts',
+        '<rootDir>/test/scripts/**/*.spec.ts',
       ],
     },
     {

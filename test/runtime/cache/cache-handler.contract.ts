@@ -153,7 +153,7 @@ export function describeCacheHandlerContract(name: string, factory: () => Promis
       await waitFor(async () => (await cache.acquireLock?.('/locked', 30_000)) === true, 5_000);
       await cache.releaseLock('/locked');
       await cache.releaseLock('/other');
-    });
+    }, 15_000); // the lock-expiry waitFor above may take its whole 5 s
   });
 }
 

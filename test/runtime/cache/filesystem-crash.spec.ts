@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { FileSystemCacheHandler } from '../../../runtime/cache/filesystem-cache-handler';
 import { REPO_NODE_MODULES, transpileRuntimeFolder } from './support/transpile-runtime';
+jest.setTimeout(60_000); // beforeAll transpiles runtime/cache and runtime/utils: over 5 s on a busy machine (the kill test sets its own 180 s)
 
 const KILLS = 50;
 const KEYS = 24;

@@ -5,6 +5,7 @@ import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runti
 import { RedisUnavailableError } from '../../../runtime/cache/redis-connection';
 import { describeCacheHandlerContract, expectSameEntry, makeEntry, waitFor } from './cache-handler.contract';
 import { adminClient, startOwnRedis, testRedis, uniquePrefix, type TestRedis } from './support/redis-server';
+jest.setTimeout(30_000); // waitFor deadlines here reach 5 s x 5 (memory layer test) and 10 s (reconnects), plus starting redis-server
 
 let redis: TestRedis;
 let admin: Awaited<ReturnType<typeof adminClient>>;

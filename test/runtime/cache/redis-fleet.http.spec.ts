@@ -5,6 +5,7 @@ import { renderNumber, TestEngine } from '../support/test-engine';
 import { startServer, type TestServer } from '../support/test-server';
 import { waitFor } from './cache-handler.contract';
 import { startOwnRedis, testRedis, uniquePrefix, type TestRedis } from './support/redis-server';
+jest.setTimeout(30_000); // the outage test waits up to 10 s twice for the instances to reconnect
 
 /**
  * A fleet in one test: two ISRHandler instances behind two real Express servers on 127.0.0.1,

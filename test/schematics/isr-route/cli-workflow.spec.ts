@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { APP, REPO, createWorkspace } from './isr-workspace';
+jest.setTimeout(60_000); // beforeAll writes a workspace to disk; each test runs the schematic through the CLI workflow
 
 async function workspaceOnDisk(): Promise<string> {
   const tree = await createWorkspace({ standalone: true });

@@ -1,5 +1,6 @@
 import { UnitTestTree } from '@angular-devkit/schematics/testing';
 import { APP, createWorkspace, readImports, readRoutes, runIsrRoute, snapshot, typeCheck } from './isr-workspace';
+jest.setTimeout(60_000); // each type-check builds a TypeScript program: up to 10 s per test on 2 busy cores
 
 const ROUTES = `${APP}/app.routes.ts`;
 const SERVER_ROUTES = `${APP}/app.routes.server.ts`;

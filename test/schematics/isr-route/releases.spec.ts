@@ -8,6 +8,7 @@ import { UnitTestTree } from '@angular-devkit/schematics/testing';
 import { treeFromFiles } from '../ng-add/support/tree-files';
 import { Release, releaseWorkspace } from '../ng-add/support/workspaces';
 import { addIsrMarks, isrRunnerWithAngular, readImports, readRoutes, runIsrRoute, snapshot, typeCheck } from './isr-workspace';
+jest.setTimeout(120_000); // generates workspaces with other releases' schematics and type-checks them: ~30 s when .cache is cold
 
 function releaseTree(release: Release, options: Record<string, unknown> = {}): UnitTestTree {
   const tree = treeFromFiles(releaseWorkspace(release, options));

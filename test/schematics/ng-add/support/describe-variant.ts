@@ -176,9 +176,14 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       it(`matches the golden file ${golden}`, () => {
         const goldenPath = join(goldenDir, golden);
         const actual = text(first.files, path);
-        if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(goldenPath, actual);
-        expect(existsSync(goldenPath)).toBe(true);
-        expect(actual).toBe(readFileSync(goldenPath, 'utf8'));
+        const previous = existsSync(goldenPath) ? readFileSync(goldenPath, 'utf8') : undefined;
+        if (process.env['UPDATE_GOLDEN'] === '1' && previous !== actual) {
+          // Compare first, then write: the test fails so an update never reads as a pass.
+          writeFileSync(goldenPath, actual);
+          throw new Error(`UPDATE_GOLDEN=1: ${previous === undefined ? 'wrote' : 'updated'} ${goldenPath}; review \`git diff\`, then re-run without UPDATE_GOLDEN`);
+        }
+        expect(previous).toBeDefined();
+        expect(actual).toBe(previous);
       });
     }
 
