@@ -72,7 +72,13 @@ function summary(...args: string[]): { status: number | null; lines: string[]; l
 describe('scripts/ci-summary.mjs', () => {
   it('sums passed tests of every report and exits 0 when nothing failed', () => {
     specs('test/a.spec.ts', 'test/b.spec.ts', 'test/e2e/c.spec.ts');
-    write('unit.json', report([{ file: 'test/a.spec.ts', tests: ['passed', 'passed'] }, { file: 'test/b.spec.ts', tests: ['passed'] }]));
+    write(
+      'unit.json',
+      report([
+        { file: 'test/a.spec.ts', tests: ['passed', 'passed'] },
+        { file: 'test/b.spec.ts', tests: ['passed'] },
+      ]),
+    );
     write('e2e.json', report([{ file: 'test/e2e/c.spec.ts', tests: ['passed'] }]));
     const result = summary('--specs', 'test', 'unit.json', 'e2e.json');
     expect(result.lines).toEqual(['4 passed, 0 failed, 0 skipped']);
@@ -102,7 +108,11 @@ describe('scripts/ci-summary.mjs', () => {
 
   it('counts a missing report as a failure even when SKIP_E2E=1 is set', () => {
     write('unit.json', report([{ file: 'test/a.spec.ts', tests: ['passed'] }]));
-    const run = spawnSync(process.execPath, [script, 'unit.json', 'e2e.json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SKIP_E2E: '1' } });
+    const run = spawnSync(process.execPath, [script, 'unit.json', 'e2e.json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, SKIP_E2E: '1' },
+    });
     expect(run.stdout.trimEnd().split('\n').pop()).toBe('1 passed, 1 failed, 0 skipped');
     expect(run.status).toBe(1);
   });
@@ -122,7 +132,13 @@ describe('scripts/ci-summary.mjs', () => {
   });
 
   it('counts a suite that failed to load as a failure and says why', () => {
-    write('unit.json', report([{ file: 'test/a.spec.ts', tests: ['passed'] }, { file: 'test/broken.spec.ts', loadError: "Cannot find module './gone'" }]));
+    write(
+      'unit.json',
+      report([
+        { file: 'test/a.spec.ts', tests: ['passed'] },
+        { file: 'test/broken.spec.ts', loadError: "Cannot find module './gone'" },
+      ]),
+    );
     const result = summary('unit.json');
     expect(result.lines).toEqual([
       "counted as failed: suite test/broken.spec.ts failed to run: Cannot find module './gone'",

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS jest globalSetup, without type declarations
 const freshness = require('../support/dist-freshness.cjs') as {
   staleOutputs: (root: string, projects?: string[]) => string[];
 };
@@ -14,7 +15,12 @@ beforeEach(() => {
   writeFileSync(join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { strict: true } }));
   writeFileSync(
     join(root, 'tsconfig.build.json'),
-    JSON.stringify({ extends: './tsconfig.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src', declaration: true }, include: ['src/**/*.ts'], exclude: ['src/**/*.spec.ts'] }),
+    JSON.stringify({
+      extends: './tsconfig.base.json',
+      compilerOptions: { outDir: 'dist', rootDir: 'src', declaration: true },
+      include: ['src/**/*.ts'],
+      exclude: ['src/**/*.spec.ts'],
+    }),
   );
   writeFileSync(join(root, 'src/index.ts'), 'export const a = 1;\n');
   writeFileSync(join(root, 'src/utils/b.ts'), 'export const b = 2;\n');
@@ -42,7 +48,12 @@ const stale = () => freshness.staleOutputs(root, ['tsconfig.build.json']);
 
 describe('dist freshness check', () => {
   it('lists every missing output (spec files excluded, as the build excludes them)', () => {
-    expect(stale().sort()).toEqual(['dist/index.d.ts is missing', 'dist/index.js is missing', 'dist/utils/b.d.ts is missing', 'dist/utils/b.js is missing']);
+    expect(stale().sort()).toEqual([
+      'dist/index.d.ts is missing',
+      'dist/index.js is missing',
+      'dist/utils/b.d.ts is missing',
+      'dist/utils/b.js is missing',
+    ]);
   });
 
   it('passes when every output is newer than its source', () => {

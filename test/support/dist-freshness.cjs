@@ -58,7 +58,11 @@ module.exports = async function checkDistIsFresh() {
   const shown = stale.slice(0, 5).map((line) => `  ${line}`);
   if (stale.length > shown.length) shown.push(`  … and ${stale.length - shown.length} more`);
   throw new Error(
-    ['dist/ is out of date with the sources, so the tests would run against an old build:', ...shown, 'Run `npm run build` first (`npm test` does it for you).'].join('\n'),
+    [
+      'dist/ is out of date with the sources, so the tests would run against an old build:',
+      ...shown,
+      'Run `npm run build` first (`npm test` does it for you).',
+    ].join('\n'),
   );
 };
 module.exports.staleOutputs = staleOutputs;
