@@ -1,6 +1,6 @@
 // Sums jest's --json reports into the one closing line CI reads: `N passed, N failed, N skipped`.
 //
-//   node scripts/ci-summary.mjs [--specs <dir>]... <report.json>...
+//   node scripts/ci-summary.mjs [--specs <dir>]... [--failed <step>]... <report.json>...
 //
 // Only tests that ran and passed count as passed. Each of these counts as one failure, with a line
 // saying why:
@@ -8,7 +8,8 @@
 // - a suite that failed without a failing test (it failed to load, or had no tests);
 // - a report that says the run failed when none of its tests did (e.g. an obsolete snapshot);
 // - with --specs <dir>: a spec file under <dir> that no report ran (a project that was skipped,
-//   a folder missing from jest's testMatch). `fixtures` and `node_modules` folders are not searched.
+//   a folder missing from jest's testMatch). `fixtures` and `node_modules` folders are not searched;
+// - each --failed <step>: a CI step without a jest report that failed (e.g. `npm run lint`).
 // Skipped, pending and todo tests are counted as skipped: visible, not failures.
 // Exits 1 when anything failed.
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
@@ -19,16 +20,20 @@ const NOT_SEARCHED = new Set(['fixtures', 'node_modules']);
 
 function parseArgs(argv) {
   const specDirs = [];
+  const failedSteps = [];
   const reports = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--specs') {
       if (i + 1 >= argv.length) throw new Error('--specs needs a directory');
       specDirs.push(argv[++i]);
+    } else if (argv[i] === '--failed') {
+      if (i + 1 >= argv.length) throw new Error('--failed needs a step name');
+      failedSteps.push(argv[++i]);
     } else {
       reports.push(argv[i]);
     }
   }
-  return { specDirs, reports };
+  return { specDirs, failedSteps, reports };
 }
 
 /** The real, absolute path (so that a report's paths and the disk's compare equal through symlinks). */
@@ -65,8 +70,8 @@ function readReport(file) {
   return { report };
 }
 
-function summarize({ specDirs, reports }) {
-  const problems = [];
+function summarize({ specDirs, failedSteps, reports }) {
+  const problems = failedSteps.map((step) => `${step} failed`);
   let passed = 0;
   let failed = 0;
   let skipped = 0;

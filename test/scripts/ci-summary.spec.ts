@@ -183,6 +183,13 @@ describe('scripts/ci-summary.mjs', () => {
     expect(result.lines).toEqual(['counted as failed: spec directory tests does not exist', '1 passed, 1 failed, 0 skipped']);
   });
 
+  it('counts each --failed step (a CI step without a jest report, such as lint) as a failure', () => {
+    write('unit.json', report([{ file: 'test/a.spec.ts', tests: ['passed'] }]));
+    const result = summary('--failed', 'npm run lint', 'unit.json');
+    expect(result.lines).toEqual(['counted as failed: npm run lint failed', '1 passed, 1 failed, 0 skipped']);
+    expect(result.status).toBe(1);
+  });
+
   it('with no report at all, or bad arguments, reports a failure rather than success', () => {
     expect(summary().lines).toEqual(['counted as failed: no report given', '0 passed, 1 failed, 0 skipped']);
     const result = summary('unit.json', '--specs');
