@@ -1,4 +1,4 @@
-import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV } from '../../schematics/utils/package';
+import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV } from '../../common/constants';
 import { OptionsError } from './options-error';
 import type { InvalidateBuilderOptions } from './schema';
 

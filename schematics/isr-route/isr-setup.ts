@@ -1,7 +1,7 @@
 import { DirEntry, SchematicsException, Tree } from '@angular-devkit/schematics';
 import type { ProjectDefinition } from '@schematics/angular/utility';
 import { allTargetOptions } from '@schematics/angular/utility/workspace';
-import { NG_ISR_PACKAGE } from '../utils/package';
+import { NG_ISR_PACKAGE } from '../../common/constants';
 import { readSourceFile, stringValue, type TypeScript } from './ast-helpers';
 
 /**

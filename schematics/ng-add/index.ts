@@ -2,7 +2,7 @@ import { workspaces } from '@angular-devkit/core';
 import { Rule, SchematicContext, SchematicsException, Tree, chain, noop } from '@angular-devkit/schematics';
 import { DependencyType, ExistingBehavior, addDependency, readWorkspace, updateWorkspace } from '@schematics/angular/utility';
 import type * as ts from 'typescript';
-import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV, NG_ISR_PACKAGE } from '../utils/package';
+import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV, NG_ISR_PACKAGE } from '../../common/constants';
 import { ngIsrVersionRange } from '../utils/package-version';
 import { findServerConfigFile, findServerRoutesFile, findSsrProject } from '../utils/ssr-project';
 import { loadTypeScript } from '../utils/typescript-loader';

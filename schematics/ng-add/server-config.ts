@@ -3,7 +3,7 @@ import { findDescendants, getObjectProperty, nameText, parseSource, propertyValu
 import { appendToArray } from '../utils/array-edits';
 import { detectCodeStyle, lineIndentAt } from '../utils/code-style';
 import { addNamedImport } from '../utils/import-edits';
-import { NG_ISR_PACKAGE } from '../utils/package';
+import { NG_ISR_PACKAGE } from '../../common/constants';
 import { TextEdit, applyTextEdits, insertAt } from '../utils/text-edits';
 
 const PROVIDE_ISR = 'provideISR';

@@ -2,7 +2,7 @@ import type * as ts from 'typescript';
 import { declaredNames, findDescendants, parseSource, referencedIdentifiers } from '../utils/ast-search';
 import { CodeStyle, detectCodeStyle, lineIndentAt, quoted } from '../utils/code-style';
 import { addNamedImport, findNamedImport } from '../utils/import-edits';
-import { NG_ISR_PACKAGE } from '../utils/package';
+import { NG_ISR_PACKAGE } from '../../common/constants';
 import { TextEdit, applyTextEdits, insertAt } from '../utils/text-edits';
 import {
   AppCall,

@@ -1,5 +1,5 @@
 import { JsonValue, workspaces } from '@angular-devkit/core';
-import { NG_ISR_PACKAGE } from '../utils/package';
+import { NG_ISR_PACKAGE } from '../../common/constants';
 
 /** The architect target ng add registers for `ng run <app>:isr-invalidate`. */
 export const INVALIDATE_TARGET = 'isr-invalidate';
