@@ -67,7 +67,7 @@ function planNgAdd(
   workspace: workspaces.WorkspaceDefinition,
   options: NgAddOptions,
 ): NgAddPlan | string {
-  const project = findSsrProject(tree, workspace, options.project);
+  const project = findSsrProject(tree, workspace, options.project, { requireServerEntry: true });
   if ('kind' in project) return `ng-isr: ${project.message}`;
   const files = new Map<string, string>();
   const messages: NgAddPlan['messages'] = [];
@@ -75,11 +75,12 @@ function planNgAdd(
     `ng-isr could not set up ${file}: ${reason}. Nothing was changed.\n` +
     `Add ISR by hand with these lines:\n\n${lines}\n`;
 
-  // server.ts
-  const serverText = tree.readText(project.serverEntry);
-  const server = rewriteServerFile(tsModule, project.serverEntry, serverText, options);
-  if (!server.ok) return refuse(project.serverEntry, server.reason, manualServerLines(server, options));
-  if (server.text !== serverText) files.set(project.serverEntry, server.text);
+  // server.ts (`requireServerEntry` made sure it exists)
+  const serverEntry = project.serverEntry!;
+  const serverText = tree.readText(serverEntry);
+  const server = rewriteServerFile(tsModule, serverEntry, serverText, options);
+  if (!server.ok) return refuse(serverEntry, server.reason, manualServerLines(server, options));
+  if (server.text !== serverText) files.set(serverEntry, server.text);
   messages.push(...server.messages.map((text) => ({ level: 'info' as const, text })));
 
   // app.config.server.ts / app.module.server.ts

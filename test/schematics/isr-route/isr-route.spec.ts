@@ -315,7 +315,7 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
 
     it('a project without SSR', async () => {
       const noSsr = await createWorkspace({ ssr: false, isrSetUp: false });
-      await expectRefusal(noSsr, { path: 'blog', revalidate: 60 }, /does not use server-side rendering.*ng add @angular\/ssr/);
+      await expectRefusal(noSsr, { path: 'blog', revalidate: 60 }, /has no server-side rendering.*ng add @angular\/ssr/);
     });
 
     it('a project that only prerenders (outputMode static, no ssr entry)', async () => {
@@ -324,7 +324,7 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
       build.outputMode = 'static';
       delete build.ssr;
       tree.overwrite('/angular.json', JSON.stringify(angularJson, null, 2));
-      await expectRefusal(tree, { path: 'blog', revalidate: 60 }, /does not use server-side rendering/);
+      await expectRefusal(tree, { path: 'blog', revalidate: 60 }, /has no server-side rendering/);
     });
   });
 });
