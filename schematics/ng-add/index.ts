@@ -86,7 +86,7 @@ function withDefaults(options: Partial<NgAddOptions>): NgAddOptions {
     keepPrerender: options.keepPrerender ?? false,
     tokenEnv: options.tokenEnv ?? DEFAULT_TOKEN_ENV,
     invalidatePath: options.invalidatePath ?? DEFAULT_INVALIDATE_PATH,
-    baseUrl: options.baseUrl ?? 'http://localhost:4000',
+    baseUrl: options.baseUrl,
   };
 }
 
