@@ -171,3 +171,29 @@ describe('closing message', () => {
     expect(v17).not.toContain('NG_ALLOWED_HOSTS');
   });
 });
+
+describe('findSsrProject (the one project resolver of ng add and isr-route)', () => {
+  const { HostTree } = require('@angular-devkit/schematics') as typeof import('@angular-devkit/schematics');
+  const { readWorkspace } = require('@schematics/angular/utility') as typeof import('@schematics/angular/utility');
+  const { findSsrProject } = require('../../../schematics/utils/ssr-project') as typeof import('../../../schematics/utils/ssr-project');
+  const resolve = async (projects: Record<string, unknown>, requested?: string) => {
+    const tree = new HostTree();
+    tree.create('/angular.json', JSON.stringify({ version: 1, projects }));
+    return findSsrProject(tree, await readWorkspace(tree), requested);
+  };
+  const app = { projectType: 'application', root: '', architect: { build: { builder: '@angular/build:application', options: { ssr: true } } } };
+
+  it('names the problem when no project is given: none, several (listed), or a missing one', async () => {
+    expect(await resolve({ lib: { projectType: 'library', root: 'lib' } })).toEqual({
+      kind: 'no-project',
+      message: 'The workspace has no application project; create one with `ng generate application`.',
+    });
+    expect(await resolve({ a: app, b: app })).toEqual({
+      kind: 'no-project',
+      message: 'The workspace has several applications (a, b); pick one with --project.',
+    });
+    expect(await resolve({ a: app }, 'c')).toEqual({ kind: 'no-project', message: 'Project "c" does not exist in angular.json.' });
+    expect(await resolve({ a: app, lib: { projectType: 'library', root: 'lib' } }, 'lib')).toMatchObject({ kind: 'not-application' });
+    expect(await resolve({ a: app, b: app }, 'b')).toMatchObject({ projectName: 'b', serverEntry: undefined });
+  });
+});
