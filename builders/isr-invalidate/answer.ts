@@ -1,4 +1,4 @@
-/** The `200` answer of the invalidate endpoint (DESIGN.md). */
+/** The `200` answer of the invalidate endpoint (docs/on-demand-revalidation.md). */
 export interface InvalidateAnswer {
   invalidated: string[];
   notInCache: string[];

@@ -4,7 +4,7 @@ export interface Batch {
   tags: string[];
 }
 
-/** The JSON body of `POST /api/invalidate` (DESIGN.md); empty lists are left out. */
+/** The JSON body of `POST /api/invalidate` (see docs/builder.md); empty lists are left out. */
 export interface InvalidateRequestBody {
   urlsToInvalidate?: string[];
   tags?: string[];

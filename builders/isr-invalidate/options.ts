@@ -1,4 +1,4 @@
-import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV } from '../../schematics/utils/package';
+import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV } from '../../common/constants';
 import { OptionsError } from './options-error';
 import type { InvalidateBuilderOptions } from './schema';
 
@@ -84,7 +84,10 @@ function unique(values: readonly string[]): string[] {
  */
 export function normaliseOptions(options: InvalidateBuilderOptions, fileUrls: readonly string[] = []): InvalidatePlan {
   if (typeof options.baseUrl !== 'string' || options.baseUrl.trim() === '') {
-    throw new OptionsError('--base-url is required, e.g. --base-url https://example.com.');
+    throw new OptionsError(
+      '--base-url is required: the address of the running server, e.g. --base-url https://example.com ' +
+        '(or "baseUrl" in the isr-invalidate target in angular.json).',
+    );
   }
   const endpoint = resolveEndpoint(options.baseUrl, options.path ?? DEFAULTS.path);
   const urls = unique([...(options.urls ?? []), ...fileUrls].map((entry) => normaliseUrlEntry(entry, endpoint)));
@@ -122,13 +125,15 @@ function positiveInteger(value: number | undefined, fallback: number, flag: stri
 /**
  * Reads the token from the environment. Only ever from there: an option value would end up in
  * shell history and angular.json.
- * @throws OptionsError naming the variable when it is unset or blank.
+ * @throws OptionsError naming the variable when it is unset, or set but empty (or blank).
  */
 export function readToken(env: NodeJS.ProcessEnv, tokenEnv: string): string {
-  const token = env[tokenEnv]?.trim();
+  const value = env[tokenEnv];
+  const token = value?.trim();
   if (!token) {
+    const state = value === undefined ? 'is not set' : 'is empty';
     throw new OptionsError(
-      `The environment variable ${tokenEnv} is not set. Set it to the server's invalidation token ` +
+      `The environment variable ${tokenEnv} ${state}. Set it to the server's invalidation token ` +
         `(e.g. ${tokenEnv}=… ng run <app>:isr-invalidate …); it is never taken as an option.`,
     );
   }

@@ -1,5 +1,5 @@
 import type * as ts from 'typescript';
-import type { TypeScript } from './ast-helpers';
+import type { TypeScript } from '../utils/ast-search';
 
 /** An exported class decorated with `@Component`. */
 export interface ComponentClass {

@@ -1,7 +1,7 @@
 import { SchematicsException, Tree, strings } from '@angular-devkit/schematics';
 import { parseName } from '@schematics/angular/utility/parse-name';
 import { dirname, join, relative } from 'node:path/posix';
-import { readSourceFile, type TypeScript } from './ast-helpers';
+import { readSourceFile, type TypeScript } from '../utils/ast-search';
 import { findComponentClasses } from './component-class';
 import type { RouteComponent } from './route-edit';
 

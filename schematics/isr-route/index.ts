@@ -1,12 +1,14 @@
 import { Rule, SchematicContext, SchematicsException, Tree, chain, externalSchematic, strings } from '@angular-devkit/schematics';
 import { type ProjectDefinition, readWorkspace } from '@schematics/angular/utility';
-import { Change, applyToUpdateRecorder } from '@schematics/angular/utility/change';
-import { getEOL } from '@schematics/angular/utility/eol';
+import { Change } from '@schematics/angular/utility/change';
 import { buildDefaultPath } from '@schematics/angular/utility/workspace';
 import { join } from 'node:path/posix';
-import { displayPath, indentUnit, type TypeScript } from './ast-helpers';
+import { type TypeScript, readSourceFile } from '../utils/ast-search';
+import { commitChanges } from '../utils/changes';
+import { CLI_CODE_STYLE, detectCodeStyle } from '../utils/code-style';
+import { type SsrProject, displayPath, findSsrProject, locateServerRoutesFile } from '../utils/ssr-project';
 import { findGeneratedComponent, generatedComponentFolder, resolveExistingComponent } from './component-target';
-import { assertIsrSetUp, assertSsrProject, prerendersDiscoveredRoutes } from './isr-setup';
+import { assertIsrSetUp, prerendersDiscoveredRoutes } from './isr-setup';
 import { IsrRouteSpec, RouteComponent, planRouteEdit, routeByHand } from './route-edit';
 import { componentNameFromPath, normalizeRoutePath, validateRevalidate, validateTags } from './route-path';
 import { ROUTES_FILE_CANDIDATES, RoutesArray, findRouteObject, findRoutesArray } from './routes-array';
@@ -33,15 +35,18 @@ export function isrRoute(options: Schema): Rule {
     if (options.component && options.existingComponent) {
       throw new SchematicsException('Use either --component (generate a new one) or --existing-component, not both.');
     }
-    const { projectName, project } = await resolveProject(tree, options.project);
-    assertSsrProject(project, projectName);
+    const ssrProject = findSsrProject(tree, await readWorkspace(tree), options.project);
+    if ('kind' in ssrProject) {
+      throw new SchematicsException(ssrProject.message);
+    }
+    const { projectName, project } = ssrProject;
     const sourceRoot = project.sourceRoot ?? join(project.root, 'src');
     assertIsrSetUp(typescript, tree, sourceRoot, projectName);
 
     const componentName = options.component ?? componentNameFromPath(path);
     const guessed = { className: strings.classify(componentName), importPath: `./${componentName}`, isDefault: false };
     const routes = locateRoutes(typescript, tree, sourceRoot, options.routesFile, { path, revalidate, tags, lazy, component: guessed });
-    const serverPlan = options.skipServerRoute ? undefined : planServerRoute(typescript, tree, context, project, sourceRoot, path);
+    const serverPlan = options.skipServerRoute ? undefined : planServerRoute(typescript, tree, context, ssrProject, path);
 
     const rules: Rule[] = [];
     let component: RouteComponent | undefined;
@@ -62,8 +67,8 @@ export function isrRoute(options: Schema): Rule {
     rules.push((current: Tree) => {
       // Re-read: the component schematic never touches the routes file, but positions must be fresh.
       const fresh = findRoutesArray(typescript, current, routes.path) ?? routes;
-      const text = current.readText(fresh.path);
-      const plan = planRouteEdit(typescript, fresh, { path, revalidate, tags, lazy, component }, indentUnit(text), getEOL(text));
+      const style = detectCodeStyle(typescript, readSourceFile(typescript, current, fresh.path));
+      const plan = planRouteEdit(typescript, fresh, { path, revalidate, tags, lazy, component }, style);
       applyChanges(current, fresh.path, plan.changes, context, plan.message);
       if (serverPlan) {
         applyChanges(current, serverPlan.file, serverPlan.changes, context, serverPlan.message);
@@ -74,46 +79,26 @@ export function isrRoute(options: Schema): Rule {
   };
 }
 
-/** The `--project` application, or the workspace's only application. */
-async function resolveProject(
-  tree: Tree,
-  requested: string | undefined,
-): Promise<{ projectName: string; project: ProjectDefinition }> {
-  const workspace = await readWorkspace(tree);
-  const applications = [...workspace.projects].filter(([, project]) => project.extensions['projectType'] === 'application');
-  const projectName = requested ?? (applications.length === 1 ? applications[0][0] : undefined);
-  const project = projectName ? workspace.projects.get(projectName) : undefined;
-  if (!projectName || !project) {
-    throw new SchematicsException(
-      projectName
-        ? `Project "${projectName}" does not exist in angular.json.`
-        : 'The workspace has several applications; pick one with --project.',
-    );
-  }
-
-  return { projectName, project };
-}
-
 /**
- * Plans the `app.routes.server.ts` edit; without that file (no server routing), says so and warns
- * when build-time route discovery would prerender the page into a static file ISR never sees.
+ * Plans the server routes edit (`app.routes.server.ts`, wherever the server config imports it from);
+ * without server routing, says so and warns when build-time route discovery would prerender the
+ * page into a static file ISR never sees.
  */
 function planServerRoute(
   typescript: TypeScript,
   tree: Tree,
   context: SchematicContext,
-  project: ProjectDefinition,
-  sourceRoot: string,
+  ssrProject: SsrProject,
   path: string,
 ): (ServerRouteEditPlan & { file: string }) | undefined {
-  const file = join('/', sourceRoot, 'app', SERVER_ROUTES_FILE);
-  if (tree.exists(file)) {
-    const text = tree.readText(file);
+  const found = locateServerRoutesFile(typescript, tree, ssrProject);
+  if (found) {
+    const file = join('/', found);
 
-    return { file, ...planServerRouteEdit(typescript, tree, file, path, indentUnit(text), getEOL(text)) };
+    return { file, ...planServerRouteEdit(typescript, tree, file, path) };
   }
-  context.logger.info(`No ${SERVER_ROUTES_FILE} in this project (no server routing): no server route to add.`);
-  if (!path.includes(':') && prerendersDiscoveredRoutes(project)) {
+  context.logger.info(`No ${SERVER_ROUTES_FILE} imported by the server config (no server routing): no server route to add.`);
+  if (!path.includes(':') && prerendersDiscoveredRoutes(ssrProject.project)) {
     context.logger.warn(
       `angular.json prerenders the routes it discovers ("prerender" in the build options), so '${path}' becomes a ` +
         'static file at build time that is served without going through ISR. Turn route discovery off ' +
@@ -180,16 +165,12 @@ function locateRoutes(
   }
   throw new SchematicsException(
     `Could not find the app's routes (looked in ${candidates.join(', ')}). ` +
-      `Pass --routes-file, or add this route to your routes array by hand:\n${routeByHand(spec)}`,
+      `Pass --routes-file, or add this route to your routes array by hand:\n${routeByHand(CLI_CODE_STYLE, spec)}`,
   );
 }
 
 function applyChanges(tree: Tree, path: string, changes: Change[], context: SchematicContext, message?: string): void {
-  if (changes.length > 0) {
-    const recorder = tree.beginUpdate(path);
-    applyToUpdateRecorder(recorder, changes);
-    tree.commitUpdate(recorder);
-  }
+  commitChanges(tree, path, changes);
   if (message) {
     context.logger.info(message);
   }

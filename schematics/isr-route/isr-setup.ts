@@ -1,30 +1,10 @@
 import { DirEntry, SchematicsException, Tree } from '@angular-devkit/schematics';
 import type { ProjectDefinition } from '@schematics/angular/utility';
+import { getPackageJsonDependency } from '@schematics/angular/utility/dependencies';
 import { allTargetOptions } from '@schematics/angular/utility/workspace';
-import { NG_ISR_PACKAGE } from '../utils/package';
-import { readSourceFile, stringValue, type TypeScript } from './ast-helpers';
-
-/**
- * Whether the project renders pages on the server at request time: the application builder
- * (Angular 17+) needs an `ssr` option and no `outputMode: 'static'` (a `server` option alone only
- * prerenders at build time); the webpack builders need a `server` target.
- */
-export function hasSsr(project: ProjectDefinition): boolean {
-  const build = project.targets.get('build');
-  if (!build?.builder.endsWith(':application')) {
-    return project.targets.has('server');
-  }
-  if (build.options?.['outputMode'] === 'static') {
-    return false;
-  }
-  for (const [, options] of allTargetOptions(build)) {
-    if (options['ssr']) {
-      return true;
-    }
-  }
-
-  return false;
-}
+import { NG_ISR_PACKAGE } from '../../common/constants';
+import { findDescendants, readSourceFile, type TypeScript } from '../utils/ast-search';
+import { findNamedImport } from '../utils/import-edits';
 
 /**
  * Whether the build prerenders discovered routes (`"prerender": true`, or an object without
@@ -45,27 +25,9 @@ export function prerendersDiscoveredRoutes(project: ProjectDefinition): boolean 
   return false;
 }
 
-/** Refuses projects that are not SSR applications: ISR caches server-rendered pages. */
-export function assertSsrProject(project: ProjectDefinition, projectName: string): void {
-  if (project.extensions['projectType'] !== 'application') {
-    throw new SchematicsException(`Project "${projectName}" is not an application; ISR routes belong to an SSR application.`);
-  }
-  if (!hasSsr(project)) {
-    throw new SchematicsException(
-      `Project "${projectName}" does not use server-side rendering, so there is nothing to cache. ` +
-        `Add SSR with "ng add @angular/ssr --project ${projectName}", then "ng add ${NG_ISR_PACKAGE}".`,
-    );
-  }
-}
-
 /** Whether `package.json` at the workspace root lists ng-isr (dependencies or devDependencies). */
 export function hasIsrDependency(tree: Tree): boolean {
-  if (!tree.exists('/package.json')) {
-    return false;
-  }
-  const pkg = JSON.parse(tree.readText('/package.json')) as Record<string, Record<string, string> | undefined>;
-
-  return Boolean(pkg['dependencies']?.[NG_ISR_PACKAGE] ?? pkg['devDependencies']?.[NG_ISR_PACKAGE]);
+  return tree.exists('/package.json') && getPackageJsonDependency(tree, NG_ISR_PACKAGE) !== null;
 }
 
 /**
@@ -94,28 +56,10 @@ export function findProvideIsrFile(typescript: TypeScript, tree: Tree, sourceRoo
       return false;
     }
     const source = readSourceFile(typescript, tree, file);
-    const imported = source.statements.some(
-      (statement) =>
-        typescript.isImportDeclaration(statement) &&
-        stringValue(typescript, statement.moduleSpecifier) === NG_ISR_PACKAGE &&
-        statement.importClause?.namedBindings !== undefined &&
-        typescript.isNamedImports(statement.importClause.namedBindings) &&
-        statement.importClause.namedBindings.elements.some(
-          (element) => (element.propertyName ?? element.name).text === 'provideISR',
-        ),
-    );
-    let called = false;
-    const visit = (node: import('typescript').Node): void => {
-      if (typescript.isCallExpression(node) && typescript.isIdentifier(node.expression) && node.expression.text === 'provideISR') {
-        called = true;
-      }
-      if (!called) {
-        typescript.forEachChild(node, visit);
-      }
-    };
-    visit(source);
+    const local = findNamedImport(typescript, source, NG_ISR_PACKAGE, 'provideISR');
+    const calls = findDescendants(typescript, source, typescript.isCallExpression);
 
-    return imported && called;
+    return !!local && calls.some((call) => typescript.isIdentifier(call.expression) && call.expression.text === local);
   });
 }
 

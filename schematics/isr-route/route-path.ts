@@ -64,13 +64,22 @@ export function componentNameFromPath(path: string): string {
   return /^[0-9]/.test(name) ? `page-${name}` : name;
 }
 
-/** Validates `revalidate`: a whole number of seconds, `0` meaning "only on demand". */
+/**
+ * Validates `revalidate`: a whole number of seconds, `0` meaning "only on demand". schema.json only
+ * asks for a number (not even that it is given: non-interactive runs get no prompt), so that every
+ * bad value reaches this check and gets a sentence instead of the schema validator's dump.
+ */
 export function validateRevalidate(revalidate: unknown): number {
-  if (typeof revalidate !== 'number' || !Number.isInteger(revalidate) || revalidate < 0) {
-    throw new SchematicsException(
-      `Invalid --revalidate ${JSON.stringify(revalidate)}: it must be a whole number of seconds >= 0 ` +
-        '(0 = cached until invalidated on demand).',
-    );
+  const hint = 'a whole number of seconds >= 0, e.g. --revalidate 60 (0 = cached until invalidated on demand).';
+  if (revalidate === undefined || revalidate === null) {
+    throw new SchematicsException(`Missing --revalidate: pass ${hint}`);
+  }
+  if (typeof revalidate !== 'number' || Number.isNaN(revalidate)) {
+    // The CLI parses `--revalidate abc` as NaN: the text typed is gone, only "not a number" is known.
+    throw new SchematicsException(`Invalid --revalidate (not a number): pass ${hint}`);
+  }
+  if (!Number.isInteger(revalidate) || revalidate < 0) {
+    throw new SchematicsException(`Invalid --revalidate ${revalidate}: pass ${hint}`);
   }
 
   return revalidate;

@@ -2,7 +2,7 @@ import { Tree } from '@angular-devkit/schematics';
 import { dirname, join } from 'node:path/posix';
 import type * as ts from 'typescript';
 import { routeShape } from './route-path';
-import { readSourceFile, stringValue, type TypeScript, unwrapExpression } from './ast-helpers';
+import { getObjectProperty, propertyValue, readSourceFile, stringValue, type TypeScript, unwrapExpression } from '../utils/ast-search';
 
 /** Where the app's top-level routes live: the file and its array literal. */
 export interface RoutesArray {
@@ -152,14 +152,9 @@ export function routePathOf(typescript: TypeScript, element: ts.Expression): str
   if (!typescript.isObjectLiteralExpression(node)) {
     return undefined;
   }
-  const property = node.properties.find(
-    (candidate): candidate is ts.PropertyAssignment =>
-      typescript.isPropertyAssignment(candidate) &&
-      (typescript.isIdentifier(candidate.name) || typescript.isStringLiteral(candidate.name)) &&
-      candidate.name.text === 'path',
-  );
+  const property = getObjectProperty(typescript, node, 'path');
 
-  return stringValue(typescript, property?.initializer);
+  return property && stringValue(typescript, propertyValue(typescript, property));
 }
 
 /**

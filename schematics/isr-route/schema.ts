@@ -2,8 +2,8 @@
 export interface Schema {
   /** Route path, e.g. `blog/:slug`; a leading `/` is dropped and `/` means the home page. */
   path: string;
-  /** Seconds before a cached page is regenerated; `0` = only on demand. */
-  revalidate: number;
+  /** Seconds before a cached page is regenerated; `0` = only on demand (required; checked in code). */
+  revalidate?: number;
   /** Name of the standalone component to generate (default: derived from the path). */
   component?: string;
   /** File (optionally `#ClassName`) of an existing component to route to instead. */

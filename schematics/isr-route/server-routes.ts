@@ -1,8 +1,11 @@
 import { SchematicsException, Tree } from '@angular-devkit/schematics';
 import { Change, ReplaceChange } from '@schematics/angular/utility/change';
 import type * as ts from 'typescript';
-import { displayPath, findProperty, namedImportChange, readSourceFile, type TypeScript, unwrapExpression } from './ast-helpers';
-import { insertIntoArray, quote } from './array-insert';
+import { insertIntoArray } from '../utils/array-edits';
+import { type TypeScript, getObjectProperty, propertyValue, readSourceFile, unwrapExpression } from '../utils/ast-search';
+import { CodeStyle, detectCodeStyle, quoted } from '../utils/code-style';
+import { addNamedImport } from '../utils/import-edits';
+import { displayPath } from '../utils/ssr-project';
 import { arrayOfVariable, findRouteObject, routePathOf } from './routes-array';
 
 /** Properties only a prerendered server route may carry (a `Server` route with them does not type-check). */
@@ -31,8 +34,8 @@ export function findServerRoutesArray(typescript: TypeScript, source: ts.SourceF
 
 /** The `RenderMode.X` member name a server route object uses, if written that way. */
 export function renderModeOf(typescript: TypeScript, route: ts.ObjectLiteralExpression): string | undefined {
-  const property = findProperty(typescript, route, 'renderMode');
-  const value = property && unwrapExpression(typescript, property.initializer);
+  const property = getObjectProperty(typescript, route, 'renderMode');
+  const value = property && unwrapExpression(typescript, propertyValue(typescript, property));
 
   return value && typescript.isPropertyAccessExpression(value) ? value.name.text : undefined;
 }
@@ -48,12 +51,11 @@ export function planServerRouteEdit(
   tree: Tree,
   file: string,
   path: string,
-  unit: string,
-  eol: string,
 ): ServerRouteEditPlan {
   const source = readSourceFile(typescript, tree, file);
+  const style = detectCodeStyle(typescript, source);
   const array = findServerRoutesArray(typescript, source);
-  const entry = `{ path: ${quote(path)}, renderMode: RenderMode.Server }`;
+  const entry = `{ path: ${quoted(style, path)}, renderMode: RenderMode.Server }`;
   if (!array) {
     throw new SchematicsException(
       `Could not find the server routes array (ServerRoute[]) in ${displayPath(file)}. Add this entry by hand, ` +
@@ -66,9 +68,9 @@ export function planServerRouteEdit(
     if (mode === 'Server') {
       return { changes: [] };
     }
-    const blocking = PRERENDER_ONLY.filter((name) => findProperty(typescript, existing, name));
-    const renderMode = findProperty(typescript, existing, 'renderMode');
-    if (blocking.length > 0 || !renderMode) {
+    const blocking = PRERENDER_ONLY.filter((name) => getObjectProperty(typescript, existing, name));
+    const renderMode = getObjectProperty(typescript, existing, 'renderMode');
+    if (blocking.length > 0 || !renderMode || !typescript.isPropertyAssignment(renderMode)) {
       throw new SchematicsException(
         `The server route '${routePathOf(typescript, existing) ?? path}' in ${displayPath(file)} is not rendered with RenderMode.Server` +
           (blocking.length > 0 ? ` and has prerender-only options (${blocking.join(', ')})` : '') +
@@ -80,7 +82,7 @@ export function planServerRouteEdit(
     return {
       changes: [
         new ReplaceChange(file, renderMode.initializer.getStart(source), old, 'RenderMode.Server'),
-        ...importRenderMode(typescript, source, eol),
+        ...importRenderMode(typescript, source, style),
       ],
       message: `Server route '${routePathOf(typescript, existing) ?? path}' in ${displayPath(file)} used ${old}; switched it to RenderMode.Server so the page goes through ISR.`,
     };
@@ -90,20 +92,14 @@ export function planServerRouteEdit(
   if (wildcard && renderModeOf(typescript, wildcard) === 'Server') {
     return { changes: [] };
   }
-  const change = insertIntoArray(
-    source,
-    array,
-    [`path: ${quote(path)}`, 'renderMode: RenderMode.Server'],
-    unit,
-    eol,
-    wildcardElement,
-  );
+  const properties = [`path: ${quoted(style, path)}`, 'renderMode: RenderMode.Server'];
+  const change = insertIntoArray(source, style, array, properties, wildcardElement);
 
-  return { changes: [change, ...importRenderMode(typescript, source, eol)] };
+  return { changes: [change, ...importRenderMode(typescript, source, style)] };
 }
 
-function importRenderMode(typescript: TypeScript, source: ts.SourceFile, eol: string): Change[] {
-  const change = namedImportChange(typescript, source, 'RenderMode', '@angular/ssr', eol);
+function importRenderMode(typescript: TypeScript, source: ts.SourceFile, style: CodeStyle): Change[] {
+  const change = addNamedImport(typescript, source, style, '@angular/ssr', 'RenderMode');
 
   return change ? [change] : [];
 }

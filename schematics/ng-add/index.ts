@@ -1,8 +1,9 @@
 import { workspaces } from '@angular-devkit/core';
 import { Rule, SchematicContext, SchematicsException, Tree, chain, noop } from '@angular-devkit/schematics';
 import { DependencyType, ExistingBehavior, addDependency, readWorkspace, updateWorkspace } from '@schematics/angular/utility';
+import { getPackageJsonDependency } from '@schematics/angular/utility/dependencies';
 import type * as ts from 'typescript';
-import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV, NG_ISR_PACKAGE } from '../utils/package';
+import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV, NG_ISR_PACKAGE } from '../../common/constants';
 import { ngIsrVersionRange } from '../utils/package-version';
 import { findServerConfigFile, findServerRoutesFile, findSsrProject } from '../utils/ssr-project';
 import { loadTypeScript } from '../utils/typescript-loader';
@@ -33,9 +34,11 @@ export function ngAdd(options: NgAddOptions): Rule {
     const plan = planNgAdd(loadTypeScript(), tree, workspace, withDefaults(options));
     if (typeof plan === 'string') {
       // Nothing has been written yet (every change is planned first). Failing the schematic makes
-      // `ng add` exit non-zero, so CI scripts notice; the log keeps the reason and the manual lines.
+      // `ng add` exit non-zero, so CI scripts notice. The log carries the reason and the manual
+      // lines; the CLI prints the exception's message after it, so that says what is left to do
+      // instead of repeating the reason.
       context.logger.error(plan);
-      throw new SchematicsException(plan.split('\n', 1)[0]!);
+      throw new SchematicsException(stoppedMessage(tree, workspace));
     }
     return chain([
       writeFiles(plan.files),
@@ -50,13 +53,40 @@ export function ngAdd(options: NgAddOptions): Rule {
   };
 }
 
+/**
+ * The last line of a refused run. `ng add` installs the package (and saves it in package.json)
+ * before it runs this schematic, and a failed run commits nothing from the tree, so the package
+ * stays: say how to remove it, with the workspace's package manager.
+ */
+function stoppedMessage(tree: Tree, workspace: workspaces.WorkspaceDefinition): string {
+  const stopped = `ng add ${NG_ISR_PACKAGE} stopped: nothing was set up (see the error above).`;
+  if (!tree.exists('/package.json') || !getPackageJsonDependency(tree, NG_ISR_PACKAGE)) return stopped;
+  return (
+    `${stopped} ${NG_ISR_PACKAGE} stays installed: remove it with \`${uninstallCommand(tree, workspace)}\`, ` +
+    `or run \`ng add ${NG_ISR_PACKAGE}\` again once that is fixed.`
+  );
+}
+
+function uninstallCommand(tree: Tree, workspace: workspaces.WorkspaceDefinition): string {
+  const cli = workspace.extensions['cli'];
+  const configured = cli && typeof cli === 'object' && !Array.isArray(cli) ? cli['packageManager'] : undefined;
+  const byLockFile = [
+    ['yarn.lock', 'yarn'],
+    ['pnpm-lock.yaml', 'pnpm'],
+    ['bun.lock', 'bun'],
+    ['bun.lockb', 'bun'],
+  ].find(([lockFile]) => tree.exists(`/${lockFile}`))?.[1];
+  const manager = typeof configured === 'string' ? configured : (byLockFile ?? 'npm');
+  return manager === 'npm' ? `npm uninstall ${NG_ISR_PACKAGE}` : `${manager} remove ${NG_ISR_PACKAGE}`;
+}
+
 function withDefaults(options: Partial<NgAddOptions>): NgAddOptions {
   return {
     project: options.project,
     keepPrerender: options.keepPrerender ?? false,
     tokenEnv: options.tokenEnv ?? DEFAULT_TOKEN_ENV,
     invalidatePath: options.invalidatePath ?? DEFAULT_INVALIDATE_PATH,
-    baseUrl: options.baseUrl ?? 'http://localhost:4000',
+    baseUrl: options.baseUrl,
   };
 }
 
@@ -67,7 +97,7 @@ function planNgAdd(
   workspace: workspaces.WorkspaceDefinition,
   options: NgAddOptions,
 ): NgAddPlan | string {
-  const project = findSsrProject(tree, workspace, options.project);
+  const project = findSsrProject(tree, workspace, options.project, { requireServerEntry: true });
   if ('kind' in project) return `ng-isr: ${project.message}`;
   const files = new Map<string, string>();
   const messages: NgAddPlan['messages'] = [];
@@ -75,11 +105,12 @@ function planNgAdd(
     `ng-isr could not set up ${file}: ${reason}. Nothing was changed.\n` +
     `Add ISR by hand with these lines:\n\n${lines}\n`;
 
-  // server.ts
-  const serverText = tree.readText(project.serverEntry);
-  const server = rewriteServerFile(tsModule, project.serverEntry, serverText, options);
-  if (!server.ok) return refuse(project.serverEntry, server.reason, manualServerLines(server, options));
-  if (server.text !== serverText) files.set(project.serverEntry, server.text);
+  // server.ts (`requireServerEntry` made sure it exists)
+  const serverEntry = project.serverEntry!;
+  const serverText = tree.readText(serverEntry);
+  const server = rewriteServerFile(tsModule, serverEntry, serverText, options);
+  if (!server.ok) return refuse(serverEntry, server.reason, manualServerLines(server, options));
+  if (server.text !== serverText) files.set(serverEntry, server.text);
   messages.push(...server.messages.map((text) => ({ level: 'info' as const, text })));
 
   // app.config.server.ts / app.module.server.ts

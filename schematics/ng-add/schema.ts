@@ -8,6 +8,6 @@ export interface NgAddOptions {
   tokenEnv: string;
   /** Path of the on-demand invalidation endpoint. */
   invalidatePath: string;
-  /** Default server for the `isr-invalidate` target. */
-  baseUrl: string;
+  /** Server the `isr-invalidate` target posts to (none stored when not given). */
+  baseUrl?: string;
 }

@@ -1,10 +1,11 @@
 import type * as ts from 'typescript';
 import { findDescendants, getObjectProperty, nameText, parseSource, propertyValue } from '../utils/ast-search';
-import { appendToArray } from '../utils/array-edits';
+import { Change, InsertChange } from '@schematics/angular/utility/change';
+import { NG_ISR_PACKAGE } from '../../common/constants';
+import { insertIntoArray } from '../utils/array-edits';
+import { applyChangesToText } from '../utils/changes';
 import { detectCodeStyle, lineIndentAt } from '../utils/code-style';
 import { addNamedImport } from '../utils/import-edits';
-import { NG_ISR_PACKAGE } from '../utils/package';
-import { TextEdit, applyTextEdits, insertAt } from '../utils/text-edits';
 
 const PROVIDE_ISR = 'provideISR';
 
@@ -24,7 +25,7 @@ export function addProvideIsr(tsModule: typeof ts, fileName: string, text: strin
   if (alreadyProvided) return { ok: true, text };
   const style = detectCodeStyle(tsModule, sourceFile);
   const call = `${PROVIDE_ISR}()`;
-  let edit: TextEdit | undefined;
+  let edit: Change | undefined;
 
   const ngModule = findNgModuleMetadata(tsModule, sourceFile);
   if (ngModule) {
@@ -32,24 +33,23 @@ export function addProvideIsr(tsModule: typeof ts, fileName: string, text: strin
     if (providers) {
       const value = propertyValue(tsModule, providers);
       if (!tsModule.isArrayLiteralExpression(value)) return { ok: false, reason: 'the @NgModule providers are not an array literal' };
-      edit = appendToArray(sourceFile, style, value, call);
+      edit = insertIntoArray(sourceFile, style, value, call);
     } else {
       // New `providers` line above `bootstrap` (where the Angular CLI puts it), else after the last property.
       const anchor = getObjectProperty(tsModule, ngModule, 'bootstrap') ?? ngModule.properties[ngModule.properties.length - 1];
       if (!anchor) return { ok: false, reason: 'the server @NgModule has no metadata to extend' };
       const indent = lineIndentAt(text, anchor.getStart(sourceFile));
       const multiline = text.slice(ngModule.getStart(sourceFile), anchor.getStart(sourceFile)).includes('\n');
-      edit = !multiline
-        ? insertAt(anchor.getStart(sourceFile), `providers: [${call}], `)
-        : insertAt(anchor.getStart(sourceFile), `providers: [${call}],${style.newline}${indent}`);
+      const separator = multiline ? `${style.newline}${indent}` : ' ';
+      edit = new InsertChange(fileName, anchor.getStart(sourceFile), `providers: [${call}],${separator}`);
     }
   } else {
     const config = findServerApplicationConfig(tsModule, sourceFile);
     if (!config) return { ok: false, reason: 'it has neither an ApplicationConfig with providers nor an @NgModule' };
-    edit = appendToArray(sourceFile, style, config, call);
+    edit = insertIntoArray(sourceFile, style, config, call);
   }
   const importEdit = addNamedImport(tsModule, sourceFile, style, NG_ISR_PACKAGE, PROVIDE_ISR);
-  return { ok: true, text: applyTextEdits(text, importEdit ? [importEdit, edit] : [edit]) };
+  return { ok: true, text: applyChangesToText(fileName, text, importEdit ? [importEdit, edit] : [edit]) };
 }
 
 function findNgModuleMetadata(tsModule: typeof ts, sourceFile: ts.SourceFile): ts.ObjectLiteralExpression | undefined {

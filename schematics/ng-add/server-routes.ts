@@ -1,5 +1,7 @@
 import type * as ts from 'typescript';
+import { ReplaceChange } from '@schematics/angular/utility/change';
 import { findDescendants, getObjectProperty, nameText, parseSource, propertyValue } from '../utils/ast-search';
+import { applyChangesToText } from '../utils/changes';
 
 /** The catch-all server routes rendered with `RenderMode.Prerender` (edits or reports these). */
 export interface PrerenderedCatchAll {
@@ -38,9 +40,6 @@ export function serveCatchAllRoute(
     else otherPrerendered.push(pathText);
   }
   if (keepPrerender || prerendered.length === 0) return { text, switched: 0, kept: prerendered.length, otherPrerendered };
-  let result = text;
-  for (const name of [...prerendered].reverse()) {
-    result = result.slice(0, name.getStart(sourceFile)) + 'Server' + result.slice(name.getEnd());
-  }
-  return { text: result, switched: prerendered.length, kept: 0, otherPrerendered };
+  const changes = prerendered.map((name) => new ReplaceChange(fileName, name.getStart(sourceFile), name.text, 'Server'));
+  return { text: applyChangesToText(fileName, text, changes), switched: prerendered.length, kept: 0, otherPrerendered };
 }

@@ -1,5 +1,5 @@
 import { JsonValue, workspaces } from '@angular-devkit/core';
-import { NG_ISR_PACKAGE } from '../utils/package';
+import { NG_ISR_PACKAGE } from '../../common/constants';
 
 /** The architect target ng add registers for `ng run <app>:isr-invalidate`. */
 export const INVALIDATE_TARGET = 'isr-invalidate';
@@ -18,12 +18,15 @@ export interface WorkspaceChanges {
 export function planWorkspaceChanges(
   workspace: workspaces.WorkspaceDefinition,
   projectName: string,
-  options: { keepPrerender: boolean; baseUrl: string; invalidatePath: string; tokenEnv: string; defaultPath: string; defaultTokenEnv: string },
+  options: { keepPrerender: boolean; baseUrl?: string; invalidatePath: string; tokenEnv: string; defaultPath: string; defaultTokenEnv: string },
 ): WorkspaceChanges {
   const project = workspace.projects.get(projectName)!;
   const changes: WorkspaceChanges = { prerenderOff: [], prerenderKept: [] };
   if (!project.targets.has(INVALIDATE_TARGET)) {
-    const targetOptions: Record<string, JsonValue> = { baseUrl: options.baseUrl, urls: ['/'] };
+    // No default server and no default URLs: a target that posted to localhost or always
+    // invalidated `/` would do what the user did not ask for (`--tags posts` also dropping `/`).
+    const targetOptions: Record<string, JsonValue> = {};
+    if (options.baseUrl) targetOptions['baseUrl'] = options.baseUrl;
     if (options.invalidatePath !== options.defaultPath) targetOptions['path'] = options.invalidatePath;
     if (options.tokenEnv !== options.defaultTokenEnv) targetOptions['tokenEnv'] = options.tokenEnv;
     changes.invalidateTarget = { builder: `${NG_ISR_PACKAGE}:isr-invalidate`, options: targetOptions };

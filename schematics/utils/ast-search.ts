@@ -1,8 +1,36 @@
+import type { Tree } from '@angular-devkit/schematics';
 import type * as ts from 'typescript';
+
+/** The TypeScript module: the workspace's own (see `loadTypeScript`), passed to every AST helper. */
+export type TypeScript = typeof ts;
 
 /** Parses TypeScript source text (with parent pointers, so nodes can be walked upwards). */
 export function parseSource(tsModule: typeof ts, fileName: string, text: string): ts.SourceFile {
   return tsModule.createSourceFile(fileName, text, tsModule.ScriptTarget.Latest, true, tsModule.ScriptKind.TS);
+}
+
+/** Parses a file of the tree. */
+export function readSourceFile(tsModule: typeof ts, tree: Tree, path: string): ts.SourceFile {
+  return parseSource(tsModule, path, tree.readText(path));
+}
+
+/** Unwraps `x as T`, `x satisfies T`, `(x)` and `<T>x` down to the expression itself. */
+export function unwrapExpression(tsModule: typeof ts, node: ts.Expression): ts.Expression {
+  let current = node;
+  while (
+    tsModule.isAsExpression(current) ||
+    tsModule.isSatisfiesExpression(current) ||
+    tsModule.isParenthesizedExpression(current) ||
+    tsModule.isTypeAssertionExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** The text of a string literal or substitution-free template, else `undefined`. */
+export function stringValue(tsModule: typeof ts, node: ts.Node | undefined): string | undefined {
+  return node && tsModule.isStringLiteralLike(node) ? node.text : undefined;
 }
 
 /** Every descendant of `root` (depth first, document order) for which `predicate` holds. */

@@ -1,3 +1,4 @@
+import { getEOL } from '@schematics/angular/utility/eol';
 import type * as ts from 'typescript';
 
 /** How a source file writes code, so that inserted lines look like the lines around them. */
@@ -6,11 +7,11 @@ export interface CodeStyle {
   quote: string;
   /** `;` when the file ends statements with semicolons, else an empty string. */
   semicolon: string;
-  /** One level of indentation (two spaces, four spaces or a tab). */
+  /** One level of indentation (a tab, or the file's smallest space indent up to four). */
   indentUnit: string;
   /** `,` when multi-line lists in the file end with a trailing comma, else an empty string. */
   trailingComma: string;
-  /** The file's line break. */
+  /** The file's line break (`getEOL` of the Angular CLI: the majority of its line breaks). */
   newline: string;
 }
 
@@ -26,7 +27,7 @@ export function detectCodeStyle(tsModule: typeof ts, sourceFile: ts.SourceFile):
     semicolon,
     indentUnit: detectIndentUnit(text),
     trailingComma: hasMultilineTrailingComma(text) ? ',' : '',
-    newline: text.includes('\r\n') ? '\r\n' : '\n',
+    newline: text.includes('\n') ? getEOL(text) : '\n',
   };
 }
 
@@ -40,6 +41,18 @@ export function quoted(style: CodeStyle, value: string): string {
 export function lineIndentAt(text: string, position: number): string {
   const lineStart = text.lastIndexOf('\n', position - 1) + 1;
   return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+/** The end of the line holding `position` (before its line break), so trailing comments stay put. */
+export function lineEnd(text: string, position: number): number {
+  const newline = text.indexOf('\n', position);
+  if (newline === -1) return text.length;
+  return text[newline - 1] === '\r' ? newline - 1 : newline;
+}
+
+/** Whether two positions of a file sit on the same line. */
+export function sameLine(text: string, a: number, b: number): boolean {
+  return !text.slice(Math.min(a, b), Math.max(a, b)).includes('\n');
 }
 
 function detectIndentUnit(text: string): string {
@@ -58,3 +71,6 @@ function hasMultilineTrailingComma(text: string): boolean {
   // A comma at the end of a line that is followed by a line closing a list: `  foo,\n}` / `  foo,\n)`.
   return /,[ \t]*\r?\n[ \t]*[\]})]/.test(text);
 }
+
+/** The style of the Angular CLI's generated files: for code printed outside any file (lines to add by hand). */
+export const CLI_CODE_STYLE: CodeStyle = { quote: "'", semicolon: ';', indentUnit: '  ', trailingComma: '', newline: '\n' };

@@ -1,6 +1,8 @@
+import { SchematicsException } from '@angular-devkit/schematics';
+import { Change, InsertChange, ReplaceChange } from '@schematics/angular/utility/change';
 import type * as ts from 'typescript';
+import { stringValue } from './ast-search';
 import { CodeStyle, quoted } from './code-style';
-import { TextEdit, insertAt } from './text-edits';
 
 /** The local name under which `name` is imported from `moduleName`, if it is. */
 export function findNamedImport(
@@ -9,10 +11,11 @@ export function findNamedImport(
   moduleName: string,
   name: string,
 ): string | undefined {
-  for (const statement of sourceFile.statements) {
-    if (!isImportFrom(tsModule, statement, moduleName)) continue;
+  for (const statement of importsOf(tsModule, sourceFile)) {
     const bindings = statement.importClause?.namedBindings;
-    if (!bindings || !tsModule.isNamedImports(bindings)) continue;
+    if (stringValue(tsModule, statement.moduleSpecifier) !== moduleName || !bindings || !tsModule.isNamedImports(bindings)) {
+      continue;
+    }
     const element = bindings.elements.find((e) => (e.propertyName ?? e.name).text === name);
     if (element) return element.name.text;
   }
@@ -20,9 +23,12 @@ export function findNamedImport(
 }
 
 /**
- * The edit that makes `import { name } from 'moduleName'` available: extends an existing named
- * import of that module, or adds an import statement after the file's last import, as the Angular
- * CLI does. Returns no edit when the name is imported already.
+ * The change that makes `name` available from `moduleName` (a default import when `isDefault`):
+ * extends an existing named import of that module, or adds an import statement after the file's
+ * last import, in the file's quotes and semicolons, as the Angular CLI does. No change when the name
+ * is imported already. Written against the workspace's TypeScript instead of `insertImport` from
+ * `@schematics/angular/utility/ast-utils`, which walks nodes with its own TypeScript's `SyntaxKind`s.
+ * @throws SchematicsException when the file imports another `name` from another module.
  */
 export function addNamedImport(
   tsModule: typeof ts,
@@ -30,31 +36,51 @@ export function addNamedImport(
   style: CodeStyle,
   moduleName: string,
   name: string,
-): TextEdit | undefined {
-  if (findNamedImport(tsModule, sourceFile, moduleName, name)) return undefined;
-  const existing = sourceFile.statements.find(
-    (statement): statement is ts.ImportDeclaration =>
-      isImportFrom(tsModule, statement, moduleName) &&
-      !statement.importClause?.isTypeOnly &&
-      !!statement.importClause?.namedBindings &&
-      tsModule.isNamedImports(statement.importClause.namedBindings),
-  );
-  if (existing) {
-    const elements = (existing.importClause!.namedBindings as ts.NamedImports).elements;
-    const last = elements[elements.length - 1];
-    if (last) return insertAt(last.getEnd(), `, ${name}`);
+  isDefault = false,
+): Change | undefined {
+  const path = sourceFile.fileName;
+  if (!isDefault && findNamedImport(tsModule, sourceFile, moduleName, name)) return undefined;
+  const imports = importsOf(tsModule, sourceFile);
+  for (const declaration of imports) {
+    if (!localNames(tsModule, declaration).includes(name)) continue;
+    const from = stringValue(tsModule, declaration.moduleSpecifier);
+    if (from === moduleName) return undefined;
+    throw new SchematicsException(
+      `${path.replace(/^\//, '')} already imports a different "${name}" from "${from}". ` +
+        `Rename one of them, then add the import from "${moduleName}" by hand.`,
+    );
   }
-  const statement = `import { ${name} } from ${quoted(style, moduleName)}${style.semicolon}`;
-  const imports = sourceFile.statements.filter(tsModule.isImportDeclaration);
+  const existing = isDefault
+    ? undefined
+    : imports.find(
+        (statement) =>
+          stringValue(tsModule, statement.moduleSpecifier) === moduleName &&
+          !statement.importClause?.isTypeOnly &&
+          !!statement.importClause?.namedBindings &&
+          tsModule.isNamedImports(statement.importClause.namedBindings),
+      );
+  if (existing) {
+    const named = existing.importClause!.namedBindings as ts.NamedImports;
+    const last = named.elements[named.elements.length - 1];
+    return last
+      ? new InsertChange(path, last.getEnd(), `, ${name}`)
+      : new ReplaceChange(path, named.getStart(sourceFile), named.getText(sourceFile), `{ ${name} }`);
+  }
+  const binding = isDefault ? name : `{ ${name} }`;
+  const statement = `import ${binding} from ${quoted(style, moduleName)}${style.semicolon}`;
   const lastImport = imports[imports.length - 1];
-  if (lastImport) return insertAt(lastImport.getEnd(), `${style.newline}${statement}`);
-  return insertAt(0, `${statement}${style.newline}${style.newline}`);
+  if (lastImport) return new InsertChange(path, lastImport.getEnd(), `${style.newline}${statement}`);
+  return new InsertChange(path, 0, `${statement}${style.newline}${style.newline}`);
 }
 
-function isImportFrom(tsModule: typeof ts, statement: ts.Statement, moduleName: string): statement is ts.ImportDeclaration {
-  return (
-    tsModule.isImportDeclaration(statement) &&
-    tsModule.isStringLiteral(statement.moduleSpecifier) &&
-    statement.moduleSpecifier.text === moduleName
-  );
+function importsOf(tsModule: typeof ts, sourceFile: ts.SourceFile): ts.ImportDeclaration[] {
+  return sourceFile.statements.filter(tsModule.isImportDeclaration);
+}
+
+function localNames(tsModule: typeof ts, declaration: ts.ImportDeclaration): string[] {
+  const clause = declaration.importClause;
+  const names = clause?.name ? [clause.name.text] : [];
+  const bindings = clause?.namedBindings;
+  if (bindings && tsModule.isNamedImports(bindings)) names.push(...bindings.elements.map((element) => element.name.text));
+  return names;
 }

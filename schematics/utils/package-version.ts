@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { NG_ISR_PACKAGE } from './package';
+import { NG_ISR_PACKAGE } from '../../common/constants';
 
 /**
  * The version range ng add writes into the app's package.json: `^<version>` of this very package,

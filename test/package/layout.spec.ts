@@ -25,3 +25,13 @@ describe('package layout', () => {
     }
   });
 });
+
+describe('shared constants', () => {
+  it('ship in dist/common, inside the published "files", for both builders and schematics', () => {
+    expect(pkg.files).toContain('dist');
+    const constants = require(join(root, 'dist/common/constants.js'));
+    expect(constants.NG_ISR_PACKAGE).toBe(pkg.name);
+    const options = readFileSync(join(root, 'dist/builders/isr-invalidate/options.js'), 'utf8');
+    expect(options).toContain('../../common/constants');
+  });
+});

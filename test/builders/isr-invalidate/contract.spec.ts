@@ -8,7 +8,7 @@ import { startServer, type TestServer } from '../../runtime/support/test-server'
 import { createArchitect, messagesAt, runTarget, type BuilderRunResult } from './architect-harness';
 
 // The builder against the runtime's own ISRHandler on a real Express server wired like
-// `ng add` wires server.ts: the HTTP contract of POST /api/invalidate (DESIGN.md) end to end.
+// `ng add` wires server.ts: the HTTP contract of POST /api/invalidate (docs/on-demand-revalidation.md) end to end.
 // TestEngine renders in place of Angular, whose ESM-only packages jest cannot load.
 const SERVER_TOKEN = 'srv-token-5b1e0c9d7a3f';
 const TOKEN_ENV = 'NG_ISR_CONTRACT_SPEC_TOKEN';

@@ -190,6 +190,15 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
     expect(result.entries).toEqual([]);
   });
 
+  it('says the token variable is empty when it is set to nothing (ISR_INVALIDATE_TOKEN=)', async () => {
+    process.env[TOKEN_ENV] = '';
+    const result = await runTarget(architect, { urls: ['/a'] });
+
+    expect(result.output.success).toBe(false);
+    expect(server.requests).toHaveLength(0);
+    expect(result.output.error).toMatch(new RegExp(`^The environment variable ${TOKEN_ENV} is empty\\.`));
+  });
+
   it('reads the token from ISR_INVALIDATE_TOKEN by default', async () => {
     const saved = process.env['ISR_INVALIDATE_TOKEN'];
     process.env['ISR_INVALIDATE_TOKEN'] = 'default-env-token-81c2';
@@ -252,8 +261,38 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
     expect(result.output.error).toContain(message);
   });
 
-  it('lets the schema reject a base URL that is not http(s)', async () => {
-    await expect(runTarget(architect, { baseUrl: 'ftp://example.com', urls: ['/a'] })).rejects.toThrow(/baseUrl/);
+  it('refuses a base URL that is not http(s) in one readable line', async () => {
+    const result = await runTarget(architect, { baseUrl: 'ftp://example.com', urls: ['/a'] });
+    expect(result.output.success).toBe(false);
+    expect(result.output.error).toBe('--base-url must start with http:// or https://, got "ftp:".');
     expect(server.requests).toHaveLength(0);
+  });
+
+  describe('the target ng add writes (no baseUrl unless given, no URLs)', () => {
+    let bare: Architect;
+    beforeAll(async () => {
+      bare = await createArchitect(workspace, { tokenEnv: TOKEN_ENV });
+    });
+
+    it('refuses to run without --base-url instead of posting to a default server', async () => {
+      const result = await runTarget(bare, { urls: ['/a'] });
+      expect(result.output.success).toBe(false);
+      expect(result.output.error).toMatch(/^--base-url is required: the address of the running server, e\.g\. --base-url https:\/\/example\.com/);
+      expect(result.output.error).not.toContain('\n');
+      expect(server.requests).toHaveLength(0);
+    });
+
+    it('refuses to run with nothing to invalidate', async () => {
+      const result = await runTarget(bare, { baseUrl });
+      expect(result.output.success).toBe(false);
+      expect(result.output.error).toBe('Nothing to invalidate: pass --urls, --tags or --urls-file.');
+      expect(server.requests).toHaveLength(0);
+    });
+
+    it('--tags posts invalidates the tag only, not "/" as well', async () => {
+      const result = await runTarget(bare, { baseUrl, path: '/ok', tags: ['posts'] });
+      expect(result.output.success).toBe(true);
+      expect(server.requests.map((request) => request.body)).toEqual([{ tags: ['posts'] }]);
+    });
   });
 });

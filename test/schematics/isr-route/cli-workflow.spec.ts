@@ -111,7 +111,17 @@ describe('isr-route through the CLI workflow', () => {
     expect(second.logs.join('\n')).toContain('nothing to change');
   });
 
-  it('rejects a negative revalidate through the schema, naming the option', async () => {
-    await expect(ngGenerate(root, ['x'], { revalidate: -5 }, true)).rejects.toThrow(/revalidate.*must be >= 0/);
+  // What the CLI's parser makes of `--revalidate -5`, `--revalidate abc` (NaN), `--revalidate 1.5` and a
+  // missing flag without a prompt: each gets one sentence naming the option with an example, never the
+  // schema validator's `Data path "/revalidate" …` dump.
+  it.each([
+    ['-5', { revalidate: -5 }, /^Invalid --revalidate -5: pass a whole number of seconds >= 0, e\.g\. --revalidate 60/],
+    ['abc', { revalidate: Number('abc') }, /^Invalid --revalidate \(not a number\): pass a whole number .*--revalidate 60/],
+    ['1.5', { revalidate: 1.5 }, /^Invalid --revalidate 1\.5: pass a whole number .*--revalidate 60/],
+    ['missing', {}, /^Missing --revalidate: pass a whole number of seconds >= 0, e\.g\. --revalidate 60/],
+  ])('rejects --revalidate %s with a sentence naming the option', async (_value, options, message) => {
+    const run = ngGenerate(root, ['x'], options, true);
+    await expect(run).rejects.toThrow(message);
+    await expect(ngGenerate(root, ['x'], options, true)).rejects.not.toThrow(/Data path|\{"revalidate"/);
   });
 });

@@ -221,6 +221,28 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
     expect(withParam.join('\n')).not.toMatch(/prerenders/);
   });
 
+  it('finds the server routes where the server config imports them from, not only at app/app.routes.server.ts', async () => {
+    const moved = '/projects/app/src/routing/server-routes.ts';
+    tree.create(moved, tree.readContent(SERVER_ROUTES));
+    tree.delete(SERVER_ROUTES);
+    const config = `${APP}/app.config.server.ts`;
+    tree.overwrite(config, tree.readContent(config).replace("'./app.routes.server'", "'../routing/server-routes'"));
+    const { logs } = await runIsrRoute(tree, { path: 'news', revalidate: 60 });
+
+    expect(logs.join('\n')).not.toMatch(/no server routing/);
+    expect(readRoutes(tree, moved, 'serverRoutes').map((route) => route.path)).toEqual(['news', '**']);
+  });
+
+  it('updates a route whose data values are shorthand properties instead of adding a second key', async () => {
+    tree.overwrite(
+      ROUTES,
+      "import { Routes } from '@angular/router';\n\nconst revalidate = 10;\n\nexport const routes: Routes = [{ path: 'news', children: [], data: { revalidate } }];\n",
+    );
+    await runIsrRoute(tree, { path: 'news', revalidate: 60 });
+
+    expect(tree.readContent(ROUTES)).toContain("data: { revalidate: 60 } }];");
+  });
+
   it('--skip-server-route does not touch app.routes.server.ts', async () => {
     const before = tree.readContent(SERVER_ROUTES);
     await runIsrRoute(tree, { path: 'news', revalidate: 60, skipServerRoute: true });
@@ -316,7 +338,16 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
 
     it('a project without SSR', async () => {
       const noSsr = await createWorkspace({ ssr: false, isrSetUp: false });
-      await expectRefusal(noSsr, { path: 'blog', revalidate: 60 }, /does not use server-side rendering.*ng add @angular\/ssr/);
+      await expectRefusal(noSsr, { path: 'blog', revalidate: 60 }, /has no server-side rendering.*ng add @angular\/ssr/);
+    });
+
+    it('a project on the webpack builders (as ng add refuses it)', async () => {
+      const angularJson = JSON.parse(tree.readContent('/angular.json'));
+      const architect = angularJson.projects.app.architect;
+      architect.build.builder = '@angular-devkit/build-angular:browser';
+      architect.server = { builder: '@angular-devkit/build-angular:server', options: {} };
+      tree.overwrite('/angular.json', JSON.stringify(angularJson, null, 2));
+      await expectRefusal(tree, { path: 'blog', revalidate: 60 }, /webpack builders.*use-application-builder/);
     });
 
     it('a project that only prerenders (outputMode static, no ssr entry)', async () => {
@@ -325,7 +356,7 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
       build.outputMode = 'static';
       delete build.ssr;
       tree.overwrite('/angular.json', JSON.stringify(angularJson, null, 2));
-      await expectRefusal(tree, { path: 'blog', revalidate: 60 }, /does not use server-side rendering/);
+      await expectRefusal(tree, { path: 'blog', revalidate: 60 }, /has no server-side rendering/);
     });
   });
 });

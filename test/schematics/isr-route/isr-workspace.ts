@@ -6,11 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ts from 'typescript';
+import { angularWorkspace } from '../support/angular-workspace';
 
 export const REPO = join(__dirname, '../../..');
 export const APP = '/projects/app/src/app';
 
-const angular = new SchematicTestRunner('@schematics/angular', join(REPO, 'node_modules/@schematics/angular/collection.json'));
 export const isrRunner = new SchematicTestRunner('ng-isr', join(REPO, 'collection.json'));
 
 export interface WorkspaceOptions {
@@ -23,8 +23,7 @@ export interface WorkspaceOptions {
 /** `ng new ws --create-application=false` + `ng g application app --ssr` (Angular 21.2.24 defaults). */
 export async function createWorkspace(options: WorkspaceOptions = {}): Promise<UnitTestTree> {
   const { standalone = true, ssr = true, isrSetUp = true } = options;
-  let tree = await angular.runSchematic('workspace', { name: 'ws', newProjectRoot: 'projects', version: '21.2.24' });
-  tree = await angular.runSchematic('application', { name: 'app', ssr, standalone }, tree);
+  const tree = await angularWorkspace({ app: 'app', ssr, standalone });
   if (isrSetUp) {
     markIsrSetUp(tree, standalone);
   }

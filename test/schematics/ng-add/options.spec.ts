@@ -40,10 +40,20 @@ describe('options in detail', () => {
     expect(JSON.parse(text(run.files, '/package.json')).dependencies['ng-isr']).toBe('file:../ng-isr-0.1.0.tgz');
   });
 
+  it('stores --base-url in the isr-invalidate target only when it was given, and never default URLs', async () => {
+    const files = await currentWorkspace({ standalone: true });
+    const target = async (options: Record<string, unknown>) =>
+      JSON.parse(text((await runNgAdd(files, { project: 'demo', ...options })).files, '/angular.json')).projects.demo.architect['isr-invalidate'];
+
+    // An empty options object is left out of angular.json by the CLI's workspace writer.
+    expect((await target({})).options ?? {}).toEqual({});
+    expect((await target({ baseUrl: 'https://example.com' })).options).toEqual({ baseUrl: 'https://example.com' });
+  });
+
   it('passes a custom path and token variable on to the isr-invalidate target, and warns about kept prerendering', async () => {
     const run = await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo', ...custom });
     const target = JSON.parse(text(run.files, '/angular.json')).projects.demo.architect['isr-invalidate'];
-    expect(target.options).toEqual({ baseUrl: 'http://localhost:4000', urls: ['/'], path: '/_isr/purge', tokenEnv: 'SITE_PURGE_TOKEN' });
+    expect(target.options).toEqual({ path: '/_isr/purge', tokenEnv: 'SITE_PURGE_TOKEN' });
     expect(text(run.files, '/projects/demo/src/app/app.routes.server.ts')).toContain('RenderMode.Prerender');
     const warnings = run.logs.filter((entry) => entry.level === 'warn').map((entry) => entry.message);
     expect(warnings).toEqual([expect.stringMatching(/keeps RenderMode\.Prerender \(--keep-prerender\).*bypass ISR/)]);

@@ -24,14 +24,16 @@ function editAngularJson(files: WorkspaceFiles, edit: (build: Record<string, any
 
 /**
  * Runs ng add and expects a refusal: the run rejects (so `ng add` exits non-zero) with a one-line
- * summary, the tree it was given is unchanged (no server.ts, package.json or angular.json edit), no
- * install is scheduled, and one error explains why with the lines to add by hand.
+ * summary that does not repeat the reason (the CLI prints it after the log), the tree it was given
+ * is unchanged (no server.ts, package.json or angular.json edit), no install is scheduled, and one
+ * error explains why with the lines to add by hand.
  */
 async function expectRefusal(files: WorkspaceFiles, pattern: RegExp): Promise<string> {
   const run = await runFailingNgAdd(files, { project: 'demo' });
   expect(run.error).toBeInstanceOf(SchematicsException);
   expect(run.error.message).not.toContain('\n');
-  expect(run.error.message).toMatch(pattern);
+  expect(run.error.message).toMatch(/^ng add ng-isr stopped: nothing was set up \(see the error above\)\.$/);
+  expect(run.error.message).not.toMatch(pattern);
   expect(changedPaths(files, run.files)).toEqual([]);
   expect(run.tasks).toEqual([]);
   const errors = run.logs.filter((entry) => entry.level === 'error').map((entry) => entry.message);
@@ -73,6 +75,23 @@ describe('ng add refuses unknown shapes without changing anything', () => {
   it('points a project without SSR to ng add @angular/ssr', async () => {
     const files = await currentWorkspace({ standalone: true, ssr: false });
     await expectRefusal(files, /has no server-side rendering\. Add it first with `ng add @angular\/ssr`/);
+  });
+
+  it('says once why, then how to remove the package `ng add` installed before running the schematic', async () => {
+    const noSsr = await currentWorkspace({ standalone: true, ssr: false });
+    const pkg = JSON.parse(text(noSsr, '/package.json'));
+    pkg.dependencies['ng-isr'] = '^0.1.0'; // what `ng add` saved before it ran ng-add
+    const installed = new Map(noSsr).set('/package.json', Buffer.from(JSON.stringify(pkg, null, 2) + '\n'));
+    const run = await runFailingNgAdd(installed, { project: 'demo' });
+
+    const printed = [...run.logs.map((entry) => entry.message), run.error.message].join('\n');
+    expect(printed.match(/has no server-side rendering/g)).toHaveLength(1);
+    expect(run.error.message).toBe(
+      'ng add ng-isr stopped: nothing was set up (see the error above). ng-isr stays installed: ' +
+        'remove it with `npm uninstall ng-isr`, or run `ng add ng-isr` again once that is fixed.',
+    );
+    const yarn = new Map(installed).set('/yarn.lock', Buffer.from(''));
+    expect((await runFailingNgAdd(yarn, { project: 'demo' })).error.message).toContain('`yarn remove ng-isr`');
   });
 
   it('refuses the webpack server builder clearly', async () => {
@@ -118,7 +137,8 @@ describe('ng add refuses unknown shapes without changing anything', () => {
         }),
         { defaultValue: undefined },
       );
-      await expect(run).rejects.toThrow(/could not set up projects\/demo\/src\/server\.ts: no app\.use\/app\.get handler/);
+      await expect(run).rejects.toThrow(/^ng add ng-isr stopped: nothing was set up \(see the error above\)\./);
+      expect(errors).toEqual([expect.stringMatching(/could not set up projects\/demo\/src\/server\.ts: no app\.use\/app\.get handler/)]);
       expect(errors).toEqual([expect.stringContaining("import { ISRHandler } from 'ng-isr';")]);
       expect(changedPaths(before, readFolder(root))).toEqual([]);
     } finally {

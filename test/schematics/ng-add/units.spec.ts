@@ -2,9 +2,10 @@
 // array appends in each layout, edit application, server-route switching.
 import * as ts from 'typescript';
 import { parseSource } from '../../../schematics/utils/ast-search';
-import { appendToArray } from '../../../schematics/utils/array-edits';
+import { InsertChange, RemoveChange } from '@schematics/angular/utility/change';
+import { insertIntoArray } from '../../../schematics/utils/array-edits';
+import { applyChangesToText } from '../../../schematics/utils/changes';
 import { detectCodeStyle } from '../../../schematics/utils/code-style';
-import { applyTextEdits } from '../../../schematics/utils/text-edits';
 import { isCatchAll, readExpressServer } from '../../../schematics/ng-add/express-server';
 import { serveCatchAllRoute } from '../../../schematics/ng-add/server-routes';
 import { closingMessage, engineChecksHost, versionOf } from '../../../schematics/ng-add/messages';
@@ -50,7 +51,7 @@ describe('code style detection', () => {
   });
 });
 
-describe('appendToArray', () => {
+describe('insertIntoArray', () => {
   const append = (source: string) => {
     const file = parseSource(ts, 'a.ts', source);
     let array: ts.ArrayLiteralExpression | undefined;
@@ -59,7 +60,7 @@ describe('appendToArray', () => {
       ts.forEachChild(node, visit);
     };
     visit(file);
-    return applyTextEdits(source, [appendToArray(file, detectCodeStyle(ts, file), array!, 'provideISR()')]);
+    return applyChangesToText('a.ts', source, [insertIntoArray(file, detectCodeStyle(ts, file), array!, 'provideISR()')]);
   };
 
   it.each([
@@ -72,10 +73,17 @@ describe('appendToArray', () => {
   });
 });
 
-describe('applyTextEdits', () => {
-  it('keeps the order of insertions at one position and refuses overlaps', () => {
-    expect(applyTextEdits('ac', [{ start: 1, end: 1, text: 'b' }, { start: 1, end: 1, text: 'B' }])).toBe('abBc');
-    expect(() => applyTextEdits('abc', [{ start: 0, end: 2, text: '' }, { start: 1, end: 3, text: '' }])).toThrow(/Overlapping/);
+describe('applyChangesToText', () => {
+  it('keeps the order of insertions at one position', () => {
+    expect(applyChangesToText('a.ts', 'ac', [new InsertChange('a.ts', 1, 'b'), new InsertChange('a.ts', 1, 'B')])).toBe('abBc');
+    expect(applyChangesToText('a.ts', 'abc', [new RemoveChange('a.ts', 0, 'ab'), new InsertChange('a.ts', 3, 'd')])).toBe('cd');
+  });
+});
+
+describe('code style of a three-space file', () => {
+  it('indents with the file\'s own three spaces', () => {
+    const style = detectCodeStyle(ts, parseSource(ts, 'a.ts', "import a from 'a';\n\nfoo({\n   b,\n});\n"));
+    expect(style.indentUnit).toBe('   ');
   });
 });
 
@@ -161,5 +169,31 @@ describe('closing message', () => {
     const v17 = closingMessage({ ...base, tokenEnv: 'SITE_PURGE_TOKEN', engine: 'common-engine', angularVersion: [17, 3] });
     expect(v17).toContain('SITE_PURGE_TOKEN');
     expect(v17).not.toContain('NG_ALLOWED_HOSTS');
+  });
+});
+
+describe('findSsrProject (the one project resolver of ng add and isr-route)', () => {
+  const { HostTree } = require('@angular-devkit/schematics') as typeof import('@angular-devkit/schematics');
+  const { readWorkspace } = require('@schematics/angular/utility') as typeof import('@schematics/angular/utility');
+  const { findSsrProject } = require('../../../schematics/utils/ssr-project') as typeof import('../../../schematics/utils/ssr-project');
+  const resolve = async (projects: Record<string, unknown>, requested?: string) => {
+    const tree = new HostTree();
+    tree.create('/angular.json', JSON.stringify({ version: 1, projects }));
+    return findSsrProject(tree, await readWorkspace(tree), requested);
+  };
+  const app = { projectType: 'application', root: '', architect: { build: { builder: '@angular/build:application', options: { ssr: true } } } };
+
+  it('names the problem when no project is given: none, several (listed), or a missing one', async () => {
+    expect(await resolve({ lib: { projectType: 'library', root: 'lib' } })).toEqual({
+      kind: 'no-project',
+      message: 'The workspace has no application project; create one with `ng generate application`.',
+    });
+    expect(await resolve({ a: app, b: app })).toEqual({
+      kind: 'no-project',
+      message: 'The workspace has several applications (a, b); pick one with --project.',
+    });
+    expect(await resolve({ a: app }, 'c')).toEqual({ kind: 'no-project', message: 'Project "c" does not exist in angular.json.' });
+    expect(await resolve({ a: app, lib: { projectType: 'library', root: 'lib' } }, 'lib')).toMatchObject({ kind: 'not-application' });
+    expect(await resolve({ a: app, b: app }, 'b')).toMatchObject({ projectName: 'b', serverEntry: undefined });
   });
 });

@@ -1,9 +1,9 @@
-import { SchematicTestRunner } from '@angular-devkit/schematics/testing';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { angularWorkspace } from '../../support/angular-workspace';
 import { WorkspaceFiles, readFolder, treeFiles } from './tree-files';
 
 /** Where generated release workspaces are cached between test runs. */
@@ -43,16 +43,9 @@ export function releaseWorkspace(release: Release, options: Record<string, unkno
   return readFolder(folder);
 }
 
-/** The devDependency release (21.x), generated in-process like `@schematics/angular`'s own specs. */
+/** The devDependency release (21.x) with an application `demo`, as files. */
 export async function currentWorkspace(options: { standalone: boolean; ssr?: boolean }): Promise<WorkspaceFiles> {
-  const runner = new SchematicTestRunner('@schematics/angular', join(repoRoot, 'node_modules/@schematics/angular/collection.json'));
-  const workspace = await runner.runSchematic('workspace', { name: 'workspace', newProjectRoot: 'projects', version: '21.2.24' });
-  const tree = await runner.runSchematic(
-    'application',
-    { name: 'demo', ssr: options.ssr ?? true, standalone: options.standalone, skipPackageJson: false },
-    workspace,
-  );
-  return treeFiles(tree);
+  return treeFiles(await angularWorkspace({ app: 'demo', ...options }));
 }
 
 /** A copy of `files` whose server file is replaced by test/fixtures/server-ts/<fixture>.server.ts. */

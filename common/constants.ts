@@ -1,3 +1,4 @@
+// Names shared by the build-time (schematics) and deploy-time (builders) faces; compiled with the CommonJS build into dist/common.
 /** The npm name users import the runtime from and that `collection.json` is published under. */
 export const NG_ISR_PACKAGE = 'ng-isr';
 
