@@ -28,6 +28,12 @@ describe('docs/deploy/docker/Dockerfile', () => {
     expect(all(stage('deps'), 'RUN')[0]?.args).toMatch(/^npm ci --omit=dev /);
   });
 
+  it('has a tools stage whose entry point is `ng run` (the warm-up Job passes `<app>:isr-warm …`)', () => {
+    expect(stage('tools').from).toBe('build');
+    expect(execForm(all(stage('tools'), 'ENTRYPOINT')[0]!.args)).toEqual(['npx', 'ng', 'run']);
+    expect(all(stage('tools'), 'USER').at(-1)?.args).toBe('node');
+  });
+
   it('copies only dist/, production node_modules and package.json into the runtime, from other stages', () => {
     const copies = all(runtime, 'COPY').map((copy) => copy.args);
     expect(copies).toEqual([
