@@ -9,7 +9,12 @@ import express from 'express';
 import { ISRHandler, RedisCacheHandler } from '../../../../dist/runtime/index.js';
 
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 25_000);
-const pages = { '/news': { revalidate: 1, delayMs: 1_000 }, '/slow': { revalidate: 60, delayMs: 1_500 } };
+// Background regenerations (no visitor request) of /news are slow, so that a burst of requests
+// all find the page STALE however slow the machine is.
+const pages = {
+  '/news': { revalidate: 2, delayMs: 100, regenerationDelayMs: 3_000 },
+  '/slow': { revalidate: 60, delayMs: 1_500 },
+};
 let renders = 0;
 
 const engine = {
@@ -18,8 +23,9 @@ const engine = {
     const page = pages[path];
     if (!page) return null;
     renders++;
-    console.log(`render ${process.pid} ${path}`);
-    await new Promise((resolve) => setTimeout(resolve, page.delayMs));
+    console.log(`render ${process.pid} ${path}${request.nodeRequest === undefined ? ' (background)' : ''}`);
+    const background = request.nodeRequest === undefined;
+    await new Promise((resolve) => setTimeout(resolve, background ? (page.regenerationDelayMs ?? page.delayMs) : page.delayMs));
     request.context.revalidate = page.revalidate;
     const body = `<!doctype html><html><body><app-root ng-server-context="ssr">${path} by ${process.pid} #${renders}</app-root></body></html>`;
     return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(body) };
