@@ -2,12 +2,12 @@ import { createBuilder, type BuilderContext, type BuilderOutput } from '@angular
 import type { JsonObject } from '@angular-devkit/core';
 import { planBatches, requestBody } from './batches';
 import { normaliseOptions, readToken, type InvalidatePlan } from './options';
-import { OptionsError } from './options-error';
+import { OptionsError } from '../utils/options-error';
 import { formatProgress, formatStart, formatSummary, formatTagFailure, formatUrlResult } from './report';
 import { batchResult, succeeded, totalsOf, type BatchResult } from './results';
 import type { InvalidateBuilderOptions } from './schema';
 import { sendBatch } from './send-batch';
-import { readUrlsFile } from './urls-file';
+import { readUrlsFile } from '../utils/list-file';
 
 /**
  * `ng run <app>:isr-invalidate`: asks a running ng-isr server to drop cached pages.

@@ -1,5 +1,6 @@
 import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV } from '../../common/constants';
-import { OptionsError } from './options-error';
+import { OptionsError } from '../utils/options-error';
+import { normaliseUrlEntry as normaliseEntry, parseBaseUrl, underBase, isServerPath, unique, wholeNumber } from '../utils/options';
 import type { InvalidateBuilderOptions } from './schema';
 
 /** Defaults, mirrored in `schema.json` (Architect applies those; these cover direct calls). */
@@ -32,24 +33,11 @@ export interface InvalidatePlan {
  * @throws OptionsError for anything but an absolute http(s) URL without credentials.
  */
 export function resolveEndpoint(baseUrl: string, path: string): URL {
-  let base: URL;
-  try {
-    base = new URL(baseUrl.trim());
-  } catch {
-    throw new OptionsError(`--base-url "${baseUrl}" is not a URL; expected e.g. https://example.com.`);
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new OptionsError(`--base-url must start with http:// or https://, got "${base.protocol}".`);
-  }
-  // A user:password in the URL would be sent and shown in messages; the token has its own channel.
-  if (base.username || base.password) {
-    throw new OptionsError('--base-url must not contain a user name or password.');
-  }
-  if (!path.startsWith('/') || path.startsWith('//')) {
+  const base = parseBaseUrl(baseUrl);
+  if (!isServerPath(path)) {
     throw new OptionsError(`--path "${path}" must be a path starting with a single "/", e.g. /api/invalidate.`);
   }
-  const prefix = base.pathname.replace(/\/+$/, '');
-  return new URL(`${base.origin}${prefix}${path}`);
+  return underBase(base, path);
 }
 
 /**
@@ -59,23 +47,7 @@ export function resolveEndpoint(baseUrl: string, path: string): URL {
  * @throws OptionsError for anything else.
  */
 export function normaliseUrlEntry(entry: string, endpoint: URL): string {
-  const value = entry.trim();
-  if (value.startsWith('/') && !value.startsWith('//')) {
-    return value.replace(/#.*$/, '');
-  }
-  if (/^https?:\/\//i.test(value)) {
-    const url = new URL(value);
-    if (url.origin !== endpoint.origin) {
-      throw new OptionsError(`URL "${value}" is on another host than --base-url (${endpoint.origin}).`);
-    }
-    return url.pathname + url.search;
-  }
-  throw new OptionsError(`"${value}" is not a path: URLs to invalidate start with "/", e.g. /blog/hello.`);
-}
-
-/** Keeps the first occurrence of each value, in order. */
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
+  return normaliseEntry(entry, endpoint.origin, 'URLs to invalidate');
 }
 
 /**
@@ -107,19 +79,11 @@ export function normaliseOptions(options: InvalidateBuilderOptions, fileUrls: re
     urls,
     tags,
     tokenEnv,
-    timeoutMs: positiveInteger(options.timeoutMs, DEFAULTS.timeoutMs, 'timeout-ms', 1),
-    retries: positiveInteger(options.retries, DEFAULTS.retries, 'retries', 0),
-    batchSize: positiveInteger(options.batchSize, DEFAULTS.batchSize, 'batch-size', 1),
+    timeoutMs: wholeNumber(options.timeoutMs, DEFAULTS.timeoutMs, 'timeout-ms', 1),
+    retries: wholeNumber(options.retries, DEFAULTS.retries, 'retries', 0),
+    batchSize: wholeNumber(options.batchSize, DEFAULTS.batchSize, 'batch-size', 1),
     dryRun: options.dryRun ?? false,
   };
-}
-
-function positiveInteger(value: number | undefined, fallback: number, flag: string, min: number): number {
-  const result = value ?? fallback;
-  if (!Number.isInteger(result) || result < min) {
-    throw new OptionsError(`--${flag} must be a whole number of at least ${min}, got ${value}.`);
-  }
-  return result;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { count, seconds } from '../utils/report';
 import type { TagFailure, Totals, UrlResult } from './results';
 
 /** Column labels, padded so the paths line up. */
@@ -37,10 +38,6 @@ export function formatSummary(totals: Totals, elapsedMs: number): string {
   const tagFailures = totals.tagFailures > 0 ? `, ${count(totals.tagFailures, 'tag')} failed` : '';
   return (
     `${count(all, 'URL')}${tagged}: ${totals.invalidated} invalidated, ${totals.notInCache} not in cache, ` +
-    `${totals.failed} failed${tagFailures} in ${(elapsedMs / 1000).toFixed(2)} s.`
+    `${totals.failed} failed${tagFailures} in ${seconds(elapsedMs)}.`
   );
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

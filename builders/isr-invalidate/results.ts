@@ -45,7 +45,7 @@ export function batchResult(batch: Batch, outcome: BatchOutcome): BatchResult {
       tagFailures: batch.tags.map((tag) => ({ tag, reason: outcome.reason })),
     };
   }
-  const { invalidated, notInCache, failed } = outcome.answer;
+  const { invalidated, notInCache, failed } = outcome.value;
   const invalidatedSet = new Set(invalidated);
   const notInCacheSet = new Set(notInCache);
   const failedMap = new Map(Object.entries(failed));

@@ -1,30 +1,17 @@
 import { parseAnswer, type InvalidateAnswer } from './answer';
 import type { InvalidateRequestBody } from './batches';
-import { clean, httpFailureReason, networkFailureReason, type ReasonContext } from './reasons';
+import { fetchText } from '../utils/fetch-text';
+import { clean, networkFailureReason } from '../utils/network-reasons';
+import { withRetries, type Attempt, type RetryOutcome, type RetrySettings } from '../utils/retry';
+import { httpFailureReason, type ReasonContext } from './reasons';
 
 /** Everything `sendBatch` needs besides the body. */
-export interface SendSettings extends ReasonContext {
+export interface SendSettings extends ReasonContext, RetrySettings {
   token: string;
-  /** Retries after network errors, timeouts and 5xx. */
-  retries: number;
-  /** Pause before the first retry; doubled for each further one. */
-  retryDelayMs?: number;
-  /** Told before each retry (for the log). */
-  onRetry?: (attempt: number, reason: string, delayMs: number) => void;
 }
 
 /** What one batch came to. */
-export type BatchOutcome =
-  | { ok: true; answer: InvalidateAnswer; attempts: number }
-  | { ok: false; reason: string; attempts: number };
-
-/** Result of one attempt: an answer, a failure worth retrying, or a final failure. */
-type Attempt =
-  | { kind: 'answer'; answer: InvalidateAnswer }
-  | { kind: 'retry' | 'fail'; reason: string };
-
-const DEFAULT_RETRY_DELAY_MS = 300;
-const MAX_RETRY_DELAY_MS = 5_000;
+export type BatchOutcome = RetryOutcome<InvalidateAnswer>;
 
 /**
  * POSTs one batch to the endpoint with Node's `fetch`, retrying network errors, timeouts and
@@ -32,39 +19,28 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * 4xx answers and malformed answers are final.
  */
 export async function sendBatch(body: InvalidateRequestBody, settings: SendSettings): Promise<BatchOutcome> {
-  const baseDelay = settings.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-  for (let attempt = 1; ; attempt++) {
-    const result = await attemptOnce(body, settings);
-    if (result.kind === 'answer') return { ok: true, answer: result.answer, attempts: attempt };
-    if (result.kind === 'fail') return { ok: false, reason: result.reason, attempts: attempt };
-    if (attempt > settings.retries) {
-      const tries = attempt === 1 ? '' : ` (gave up after ${attempt} attempts)`;
-      return { ok: false, reason: `${result.reason}${tries}`, attempts: attempt };
-    }
-    const delay = Math.min(baseDelay * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
-    settings.onRetry?.(attempt, result.reason, delay);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+  return withRetries(() => attemptOnce(body, settings), settings);
 }
 
-async function attemptOnce(body: InvalidateRequestBody, settings: SendSettings): Promise<Attempt> {
+async function attemptOnce(body: InvalidateRequestBody, settings: SendSettings): Promise<Attempt<InvalidateAnswer>> {
   let response: Response;
   let text: string;
   try {
-    // One timeout covers connecting, the headers and the whole body.
-    response = await fetch(settings.endpoint, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${settings.token}`,
-        'content-type': 'application/json',
-        accept: 'application/json',
+    ({ response, text } = await fetchText(
+      settings.endpoint,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${settings.token}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(body),
+        // A redirected POST may turn into a GET or carry the token elsewhere: report it instead.
+        redirect: 'manual',
       },
-      body: JSON.stringify(body),
-      // A redirected POST may turn into a GET or carry the token elsewhere: report it instead.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(settings.timeoutMs),
-    });
-    text = await response.text();
+      { timeoutMs: settings.timeoutMs },
+    ));
   } catch (error) {
     return { kind: 'retry', reason: networkFailureReason(error, settings) };
   }
@@ -85,7 +61,7 @@ async function attemptOnce(body: InvalidateRequestBody, settings: SendSettings):
   if ('malformed' in answer) {
     return { kind: 'fail', reason: `malformed answer (${response.status}): ${answer.malformed}` };
   }
-  return { kind: 'answer', answer };
+  return { kind: 'done', value: answer };
 }
 
 /** The `error` of a JSON error body, or the start of a text body (e.g. a proxy's HTML page). */

@@ -18,6 +18,7 @@ const OPTION_PAGES: Record<string, string> = {
   'ng-add': 'getting-started.md',
   'isr-route': 'isr-route.md',
   'isr-invalidate': 'builder.md',
+  'isr-warm': 'warm.md',
 };
 
 describe('docs: front matter', () => {

@@ -21,21 +21,21 @@ export interface BuilderRunResult {
  * An Architect whose builders come from our own package.json → builders.json → dist/, the
  * way the Angular CLI loads them (requires `npm run build` first).
  */
-export async function createArchitect(workspaceRoot: string, targetOptions: json.JsonObject): Promise<Architect> {
+export async function createArchitect(workspaceRoot: string, targetOptions: json.JsonObject, target: Target = TARGET): Promise<Architect> {
   const registry = new schema.CoreSchemaRegistry();
   registry.addPostTransform(schema.transforms.addUndefinedDefaults);
   const host = new TestingArchitectHost(workspaceRoot, workspaceRoot);
   await host.addBuilderFromPackage(PACKAGE_ROOT);
-  host.addTarget(TARGET, 'ng-isr:isr-invalidate', targetOptions);
+  host.addTarget(target, `ng-isr:${target.target}`, targetOptions);
   return new Architect(host, registry);
 }
 
 /** Runs the target with command-line style overrides and captures the builder's logger. */
-export async function runTarget(architect: Architect, overrides: json.JsonObject = {}): Promise<BuilderRunResult> {
-  const logger = new logging.Logger('isr-invalidate');
+export async function runTarget(architect: Architect, overrides: json.JsonObject = {}, target: Target = TARGET): Promise<BuilderRunResult> {
+  const logger = new logging.Logger(target.target);
   const entries: BuilderRunResult['entries'] = [];
   logger.subscribe((entry) => entries.push({ level: entry.level, message: entry.message }));
-  const run = await architect.scheduleTarget(TARGET, overrides, { logger });
+  const run = await architect.scheduleTarget(target, overrides, { logger });
   try {
     const output = await run.result;
     return { output, entries, text: entries.map((entry) => entry.message).join('\n') };

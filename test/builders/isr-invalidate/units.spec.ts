@@ -1,11 +1,11 @@
 import { parseAnswer } from '../../../builders/isr-invalidate/answer';
 import { planBatches, requestBody } from '../../../builders/isr-invalidate/batches';
 import { normaliseOptions, readToken, resolveEndpoint } from '../../../builders/isr-invalidate/options';
-import { OptionsError } from '../../../builders/isr-invalidate/options-error';
-import { clean, networkFailureReason } from '../../../builders/isr-invalidate/reasons';
+import { OptionsError } from '../../../builders/utils/options-error';
+import { clean, networkFailureReason } from '../../../builders/utils/network-reasons';
 import { formatSummary } from '../../../builders/isr-invalidate/report';
 import { batchResult, succeeded, totalsOf } from '../../../builders/isr-invalidate/results';
-import { parseUrlsFile } from '../../../builders/isr-invalidate/urls-file';
+import { parseListFile as parseUrlsFile } from '../../../builders/utils/list-file';
 import optionsSchema from '../../../builders/isr-invalidate/schema.json';
 
 // The builder's pure parts; the HTTP behaviour is covered by errors.spec.ts and contract.spec.ts.
@@ -96,7 +96,7 @@ describe('isr-invalidate pure helpers', () => {
   it('attributes URLs the server adds to tags and counts them in the totals', () => {
     const result = batchResult(
       { urls: ['/a', '/b'], tags: ['posts'] },
-      { ok: true, attempts: 1, answer: { invalidated: ['/a', '/p/1'], notInCache: ['/b', '/p/2'], failed: {} } },
+      { ok: true, attempts: 1, value: { invalidated: ['/a', '/p/1'], notInCache: ['/b', '/p/2'], failed: {} } },
     );
     expect(result.urls).toEqual([
       { url: '/a', status: 'invalidated', byTag: false },
@@ -113,7 +113,7 @@ describe('isr-invalidate pure helpers', () => {
   it('reports a tag the server could not look up as a failed tag', () => {
     const result = batchResult(
       { urls: ['/a'], tags: ['posts'] },
-      { ok: true, attempts: 1, answer: { invalidated: ['/a'], notInCache: [], failed: { 'tag:posts': 'cache unavailable: ECONNREFUSED' } } },
+      { ok: true, attempts: 1, value: { invalidated: ['/a'], notInCache: [], failed: { 'tag:posts': 'cache unavailable: ECONNREFUSED' } } },
     );
     expect(result).toEqual({
       urls: [{ url: '/a', status: 'invalidated', byTag: false }],
