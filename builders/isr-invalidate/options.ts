@@ -55,12 +55,6 @@ export function normaliseUrlEntry(entry: string, endpoint: URL): string {
  * @throws OptionsError with a message meant for the user.
  */
 export function normaliseOptions(options: InvalidateBuilderOptions, fileUrls: readonly string[] = []): InvalidatePlan {
-  if (typeof options.baseUrl !== 'string' || options.baseUrl.trim() === '') {
-    throw new OptionsError(
-      '--base-url is required: the address of the running server, e.g. --base-url https://example.com ' +
-        '(or "baseUrl" in the isr-invalidate target in angular.json).',
-    );
-  }
   const endpoint = resolveEndpoint(options.baseUrl, options.path ?? DEFAULTS.path);
   const urls = unique([...(options.urls ?? []), ...fileUrls].map((entry) => normaliseUrlEntry(entry, endpoint)));
   const tags = unique((options.tags ?? []).map((tag) => tag.trim()));

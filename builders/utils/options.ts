@@ -7,7 +7,10 @@ import { OptionsError } from './options-error';
  */
 export function parseBaseUrl(baseUrl: unknown): URL {
   if (typeof baseUrl !== 'string' || baseUrl.trim() === '') {
-    throw new OptionsError('--base-url is required, e.g. --base-url https://example.com.');
+    throw new OptionsError(
+      '--base-url is required: the address of the running server, e.g. --base-url https://example.com ' +
+        '(or "baseUrl" in the target in angular.json).',
+    );
   }
   let base: URL;
   try {

@@ -67,7 +67,7 @@ describe('isr-warm pure helpers', () => {
       2,
       10_000,
     ]);
-    expect(() => normaliseWarmOptions({ baseUrl: '' })).toThrow('--base-url is required, e.g. --base-url https://example.com.');
+    expect(() => normaliseWarmOptions({ baseUrl: '' })).toThrow(/^--base-url is required: the address of the running server/);
     expect(() => normaliseWarmOptions({ baseUrl: 'https://e.com', concurrency: 0 })).toThrow('--concurrency must be a whole number of at least 1, got 0.');
   });
 });
