@@ -3,8 +3,8 @@ import type { AngularAppEngineLike } from './engine/angular-app-engine-adapter.j
 import type { CommonEngineLike } from './engine/common-engine-adapter.js';
 import type { ISREngine } from './engine/isr-engine.js';
 import type { ISREventListener } from './isr-events.js';
-import type { RetryOptions } from './utils/backoff.js';
-import type { CacheControlOptions } from './utils/cache-control.js';
+import type { RetryOptions } from './render/backoff.js';
+import type { CacheControlOptions } from './http/cache-control.js';
 import type { ISRLogger } from './utils/logger.js';
 
 /** Limits of the invalidate endpoint. */

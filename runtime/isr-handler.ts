@@ -4,22 +4,22 @@ import type { CacheEntry, CacheHandler } from './cache/cache-handler.js';
 import { MemoryCacheHandler } from './cache/memory-cache-handler.js';
 import { angularAppEngineAdapter } from './engine/angular-app-engine-adapter.js';
 import { commonEngineAdapter } from './engine/common-engine-adapter.js';
-import type { ISREngine, ISRRenderRequest } from './engine/isr-engine.js';
-import { handleInvalidate } from './invalidate-endpoint.js';
+import type { ISREngine, ISRRenderRequest, RenderedPage } from './engine/isr-engine.js';
+import { handleInvalidate } from './invalidate/invalidate-endpoint.js';
 import type { ISREvent, ISREventListener, RenderCause } from './isr-events.js';
 import {
   DEFAULT_CREDENTIAL_COOKIES,
   DEFAULT_RENDER_TIMEOUT_MS,
   type ISRHandlerOptions,
 } from './isr-handler-options.js';
-import { createRenderContext, type ISRRenderReport } from './isr-render-context.js';
-import { Backoff } from './utils/backoff.js';
-import { CLIENT_SHELL_REASON, NO_REVALIDATE_REASON, whyNotStorable, type RenderedPage } from './utils/cacheability.js';
-import { cacheControlFor, type CacheControlOptions } from './utils/cache-control.js';
-import { bodyParserRejection } from './utils/body-parser-errors.js';
-import { buildIdSources, deriveBuildId } from './utils/build-id.js';
-import { cacheKeyFor, compileParamMatcher, DEFAULT_TRACKING_PARAMS, type CacheKeyResult } from './utils/cache-key.js';
-import { buildEntry } from './utils/entry-builder.js';
+import { createRenderContext, type ISRRenderReport } from './angular/isr-render-context.js';
+import { Backoff } from './render/backoff.js';
+import { CLIENT_SHELL_REASON, NO_REVALIDATE_REASON, whyNotStorable } from './render/cacheability.js';
+import { cacheControlFor, type CacheControlOptions } from './http/cache-control.js';
+import { bodyParserRejection } from './invalidate/body-parser-errors.js';
+import { buildIdSources, deriveBuildId } from './render/build-id.js';
+import { cacheKeyFor, compileParamMatcher, DEFAULT_TRACKING_PARAMS, type CacheKeyResult } from './http/cache-key.js';
+import { buildEntry } from './cache/entry-builder.js';
 import { errorMessage, resolveLogger, type ISRLogger } from './utils/logger.js';
 import {
   absoluteUrl,
@@ -28,10 +28,10 @@ import {
   requestUrl,
   type ISRNext,
   type ISRRequest,
-} from './utils/request-info.js';
-import { SingleFlight } from './utils/single-flight.js';
+} from './http/request-info.js';
+import { SingleFlight } from './render/single-flight.js';
 import { withTimeout } from './utils/timeout.js';
-import { writeEntry, writeRendered, type ISRCacheStatus } from './utils/write-entry.js';
+import { writeEntry, writeRendered, type ISRCacheStatus } from './http/write-entry.js';
 
 /** Result of one render through the single flight. */
 export interface RenderOutcome {

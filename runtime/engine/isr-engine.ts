@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import type { ISRRenderContext } from '../isr-render-context.js';
-import type { RenderedPage } from '../utils/cacheability.js';
+import type { ISRRenderContext } from '../angular/isr-render-context.js';
+
+/** What an engine produced for one request. */
+export interface RenderedPage {
+  status: number;
+  /** Response headers; names in any case, `set-cookie` may be an array. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
 
 /** One render the handler asks an engine for. */
 export interface ISRRenderRequest {
@@ -28,5 +35,3 @@ export interface ISRRenderRequest {
 export interface ISREngine {
   render(request: ISRRenderRequest): Promise<RenderedPage | null>;
 }
-
-export type { RenderedPage };

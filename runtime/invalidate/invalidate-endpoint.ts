@@ -1,17 +1,17 @@
 import type { ServerResponse } from 'node:http';
-import type { CacheHandler } from './cache/cache-handler.js';
-import { errorMessage, type ISRLogger } from './utils/logger.js';
+import type { CacheHandler } from '../cache/cache-handler.js';
+import { errorMessage, type ISRLogger } from '../utils/logger.js';
 import {
   isJsonContentType,
   isRejection,
   parseRawBody,
   validateInvalidateBody,
   type InvalidateRejection,
-} from './utils/invalidate-body.js';
-import { mapBounded } from './utils/map-bounded.js';
-import { BodyTooLargeError, readBody } from './utils/read-body.js';
-import type { ISRRequest } from './utils/request-info.js';
-import { bearerToken, tokensMatch } from './utils/token.js';
+} from './invalidate-body.js';
+import { mapBounded } from '../utils/map-bounded.js';
+import { BodyTooLargeError, readBody } from './read-body.js';
+import type { ISRRequest } from '../http/request-info.js';
+import { bearerToken, tokensMatch } from './token.js';
 
 /** Body of a `200` answer of the invalidate endpoint. */
 export interface InvalidateResult {
