@@ -7,7 +7,7 @@ export { ISRHandler } from './isr-handler.js';
 export type { RenderOutcome } from './isr-handler.js';
 export { DEFAULT_CREDENTIAL_COOKIES, DEFAULT_RENDER_TIMEOUT_MS } from './isr-handler-options.js';
 export type { ISRHandlerOptions, InvalidateOptions } from './isr-handler-options.js';
-export type { ISREvent, ISREventListener, RenderCause } from './isr-events.js';
+export type { ISREvent, ISREventListener, RenderCause } from './render/isr-events.js';
 export { provideISR } from './angular/provide-isr.js';
 export { ISRRenderContext } from './angular/isr-render-context.js';
 export type { ISRRenderReport } from './angular/isr-render-context.js';

@@ -7,7 +7,7 @@ import { compileParamMatcher, DEFAULT_TRACKING_PARAMS } from './http/cache-key.j
 import type { RequestKeyRules } from './http/classify.js';
 import type { CacheControlOptions } from './http/cache-control.js';
 import { compileCredentialCheck } from './http/request-info.js';
-import { createEmitter, type ISREmit, type ISREventListener } from './isr-events.js';
+import { createEmitter, type ISREmit, type ISREventListener } from './render/isr-events.js';
 import type { RetryOptions } from './render/backoff.js';
 import { buildIdSources, deriveBuildId } from './render/build-id.js';
 import { resolveLogger, type ISRLogger } from './utils/logger.js';

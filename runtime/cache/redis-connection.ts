@@ -127,7 +127,10 @@ export class RedisConnection {
   private markUp(): void {
     if (!this.down) return;
     this.down = false;
-    (this.options.logger.info ?? this.options.logger.warn)('Redis cache connection restored');
+    const { logger } = this.options;
+    // Called on the logger (not detached): class-based loggers need their `this`.
+    if (logger.info) logger.info('Redis cache connection restored');
+    else logger.warn('Redis cache connection restored');
   }
 
   private async createClient(): Promise<RedisClientLike> {

@@ -13,7 +13,7 @@ export interface RenderedPage {
 export interface ISRRenderRequest {
   /** Absolute URL to render (`http://host/path?query`). */
   url: string;
-  /** Headers of the request to render; for background renders only `host` and `accept`. */
+  /** Headers of the request to render; for background renders only `accept` and `user-agent` (no visitor headers). */
   headers: Record<string, string>;
   /**
    * The visitor's request for foreground renders (engines that validate Host or forwarded

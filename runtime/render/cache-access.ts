@@ -1,5 +1,5 @@
 import type { CacheEntry, CacheHandler } from '../cache/cache-handler.js';
-import type { ISREmit } from '../isr-events.js';
+import type { ISREmit } from './isr-events.js';
 import { errorMessage, type ISRLogger } from '../utils/logger.js';
 
 /** Cache operations whose failures are reported (`cache-error` events). */

@@ -1,4 +1,4 @@
-import type { ISREmit } from '../isr-events.js';
+import type { ISREmit } from './isr-events.js';
 import { errorMessage, type ISRLogger } from '../utils/logger.js';
 import type { Backoff } from './backoff.js';
 import type { FleetLock } from './fleet-lock.js';

@@ -1,6 +1,6 @@
 import { createRenderContext, type ISRRenderContext } from '../angular/isr-render-context.js';
 import type { ISREngine, ISRRenderRequest, RenderedPage } from '../engine/isr-engine.js';
-import type { ISREmit, RenderCause } from '../isr-events.js';
+import type { ISREmit, RenderCause } from './isr-events.js';
 import { TimeoutError, withTimeout } from '../utils/timeout.js';
 
 /** A render request before the handler adds the report context and the timeout signal. */

@@ -3,7 +3,7 @@ import { createRenderContext, type ISRRenderReport } from '../angular/isr-render
 import type { CacheEntry } from '../cache/cache-handler.js';
 import { buildEntry } from '../cache/entry-builder.js';
 import type { RenderedPage } from '../engine/isr-engine.js';
-import type { ISREmit, RenderCause } from '../isr-events.js';
+import type { ISREmit, RenderCause } from './isr-events.js';
 import type { ISRLogger } from '../utils/logger.js';
 import type { CacheAccess } from './cache-access.js';
 import { CLIENT_SHELL_REASON, NO_REVALIDATE_REASON, whyNotStorable } from './cacheability.js';

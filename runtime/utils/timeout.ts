@@ -19,6 +19,13 @@ export function withTimeout<T>(
   timeoutError: () => Error = () => new TimeoutError(ms),
 ): Promise<T> {
   const controller = new AbortController();
+  let work: Promise<T>;
+  try {
+    work = task(controller.signal);
+  } catch (error) {
+    // A task that throws before returning its promise rejects at once, with no timer left behind.
+    return Promise.reject(error);
+  }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -28,5 +35,5 @@ export function withTimeout<T>(
     }, ms);
     timer.unref?.();
   });
-  return Promise.race([task(controller.signal), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
