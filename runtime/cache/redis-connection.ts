@@ -129,8 +129,9 @@ export class RedisConnection {
     this.down = false;
     const { logger } = this.options;
     // Called on the logger (not detached): class-based loggers need their `this`.
-    if (logger.info) logger.info('Redis cache connection restored');
-    else logger.warn('Redis cache connection restored');
+    const line = 'Redis cache connection restored';
+    if (logger.info) logger.info(line);
+    else logger.warn(line);
   }
 
   private async createClient(): Promise<RedisClientLike> {
