@@ -1,11 +1,16 @@
 import type { CacheHandler } from './cache/cache-handler.js';
-import type { AngularAppEngineLike } from './engine/angular-app-engine-adapter.js';
-import type { CommonEngineLike } from './engine/common-engine-adapter.js';
+import { MemoryCacheHandler } from './cache/memory-cache-handler.js';
+import { angularAppEngineAdapter, type AngularAppEngineLike } from './engine/angular-app-engine-adapter.js';
+import { commonEngineAdapter, type CommonEngineLike } from './engine/common-engine-adapter.js';
 import type { ISREngine } from './engine/isr-engine.js';
-import type { ISREventListener } from './isr-events.js';
-import type { RetryOptions } from './utils/backoff.js';
-import type { CacheControlOptions } from './utils/cache-control.js';
-import type { ISRLogger } from './utils/logger.js';
+import { compileParamMatcher, DEFAULT_TRACKING_PARAMS } from './http/cache-key.js';
+import type { RequestKeyRules } from './http/classify.js';
+import type { CacheControlOptions } from './http/cache-control.js';
+import { compileCredentialCheck } from './http/request-info.js';
+import { createEmitter, type ISREmit, type ISREventListener } from './render/isr-events.js';
+import type { RetryOptions } from './render/backoff.js';
+import { buildIdSources, deriveBuildId } from './render/build-id.js';
+import { resolveLogger, type ISRLogger } from './utils/logger.js';
 
 /** Limits of the invalidate endpoint. */
 export interface InvalidateOptions {
@@ -100,4 +105,78 @@ export interface ISRHandlerOptions {
   logger?: ISRLogger | false;
   /** Listener for handler events (renders, stores, finished regenerations, cache errors). */
   onEvent?: ISREventListener;
+}
+
+/** The options with their defaults applied, as the handler's parts use them. */
+export interface ResolvedISROptions {
+  engine: ISREngine;
+  logger: ISRLogger;
+  emit: ISREmit;
+  /** `undefined`: invalidation is off (403). */
+  token: string | undefined;
+  cache: CacheHandler;
+  keyRules: RequestKeyRules;
+  renderTimeoutMs: number;
+  cacheControl: CacheControlOptions | false;
+  compress: boolean;
+  buildId: string | undefined;
+  regenerationOrigin: string | undefined;
+  retry: RetryOptions | undefined;
+  invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
+}
+
+/** Applies the defaults; throws a `TypeError` when no engine can be built from `options`. */
+export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
+  const engine = resolveEngine(options);
+  return {
+    engine,
+    logger: resolveLogger(options.logger),
+    emit: createEmitter(options.onEvent),
+    token: options.invalidateSecretToken === '' ? undefined : options.invalidateSecretToken,
+    cache: options.cache ?? new MemoryCacheHandler(),
+    keyRules: {
+      allowedQueryParams: new Set(options.allowedQueryParams ?? []),
+      isTracking: compileParamMatcher(options.trackingQueryParams ?? DEFAULT_TRACKING_PARAMS),
+      hasCredentials: compileCredentialCheck(options.credentialCookies ?? DEFAULT_CREDENTIAL_COOKIES),
+    },
+    renderTimeoutMs: positive(options.renderTimeoutMs, DEFAULT_RENDER_TIMEOUT_MS),
+    cacheControl: options.cacheControl ?? {},
+    compress: options.compress ?? true,
+    buildId: options.buildId === false ? undefined : (options.buildId ?? derivedBuildId(options)),
+    regenerationOrigin: options.regenerationOrigin?.replace(/\/+$/, ''),
+    retry: options.retry,
+    invalidateLimits: {
+      maxUrls: positive(options.invalidate?.maxUrls, 100),
+      maxBodyBytes: positive(options.invalidate?.maxBodyBytes, 65_536),
+      concurrency: positive(options.invalidate?.concurrency, 4),
+    },
+  };
+}
+
+/** The default build id: from the build output files (see `ISRHandlerOptions.buildId`). */
+function derivedBuildId(options: ISRHandlerOptions): string | undefined {
+  const indexHtml = options.commonEngine && typeof options.indexHtml === 'string' ? options.indexHtml : undefined;
+  return deriveBuildId(buildIdSources(indexHtml));
+}
+
+function resolveEngine(options: ISRHandlerOptions): ISREngine {
+  if (options.engine) {
+    return options.engine;
+  }
+  if (options.angularAppEngine) {
+    return angularAppEngineAdapter(options.angularAppEngine);
+  }
+  if (options.commonEngine) {
+    const { bootstrap, indexHtml, browserDistFolder } = options;
+    if (bootstrap === undefined || typeof indexHtml !== 'string' || typeof browserDistFolder !== 'string') {
+      throw new TypeError('ISRHandler: commonEngine needs bootstrap, indexHtml and browserDistFolder.');
+    }
+    return commonEngineAdapter({ commonEngine: options.commonEngine, bootstrap, indexHtml, browserDistFolder });
+  }
+  throw new TypeError('ISRHandler: pass angularAppEngine, or commonEngine with bootstrap, indexHtml and browserDistFolder.');
+}
+
+/** `value` when it is a finite positive number, else `fallback`. */
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }

@@ -8,7 +8,9 @@ import { KeyedQueue } from './keyed-queue.js';
 import { createMemoryLayer, type MemoryLayer, type MemoryLayerOptions } from './memory-layer.js';
 import { importPrerenderedPages, type PrerenderedImportOptions } from './prerendered-import.js';
 import { TagIndex } from './tag-index.js';
-import { consoleCacheLogger, type CacheLogger } from './cache-logger.js';
+import type { CacheLogger } from './cache-logger.js';
+import { consoleLogger } from '../utils/logger.js';
+import { mapBounded } from '../utils/map-bounded.js';
 
 /** Default bound of the folder: 512 MiB of entry files. */
 export const DEFAULT_FILESYSTEM_MAX_BYTES = 512 * 1024 * 1024;
@@ -94,7 +96,7 @@ export class FileSystemCacheHandler implements CacheHandler {
     this.memory = createMemoryLayer(
       options.memoryLayer === undefined ? DEFAULT_FILESYSTEM_MEMORY_LAYER : options.memoryLayer,
     );
-    this.logger = options.logger ?? consoleCacheLogger;
+    this.logger = options.logger ?? consoleLogger;
   }
 
   /** Bytes of entry files currently accounted for. */
@@ -208,7 +210,7 @@ export class FileSystemCacheHandler implements CacheHandler {
     await mkdir(this.directory, { recursive: true });
     const names = await readdir(this.directory);
     const found: Array<{ key: string; record: IndexRecord; mtimeMs: number }> = [];
-    await forEachLimited(names, SCAN_CONCURRENCY, async (name) => {
+    await mapBounded(names, SCAN_CONCURRENCY, async (name) => {
       const path = join(this.directory, name);
       if (name.endsWith(TEMP_SUFFIX)) {
         await removeAbandonedTempFile(path, name);
@@ -302,13 +304,5 @@ function isProcessAlive(pid: number): boolean {
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry, CacheHandler } from './cache-handler.js';
+import { TagIndex } from './tag-index.js';
 
 /** Default byte budget of {@link MemoryCacheHandler}: 64 MiB. */
 export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
@@ -37,7 +38,7 @@ export class MemoryCacheHandler implements CacheHandler {
   /** The configured byte budget. */
   readonly maxBytes: number;
   private readonly entries: LRUCache<string, CacheEntry>;
-  private readonly tagIndex = new Map<string, Set<string>>();
+  private readonly tagIndex = new TagIndex();
 
   constructor(options: MemoryCacheHandlerOptions = {}) {
     const maxBytes = options.maxBytes ?? DEFAULT_MEMORY_CACHE_BYTES;
@@ -49,7 +50,7 @@ export class MemoryCacheHandler implements CacheHandler {
       maxSize: maxBytes,
       sizeCalculation: entrySizeInBytes,
       // Keeps the tag index in step with evictions, replacements and deletes.
-      dispose: (entry, key) => this.unindex(key, entry.tags),
+      dispose: (entry, key) => this.tagIndex.remove(key, entry.tags),
     });
   }
 
@@ -73,14 +74,7 @@ export class MemoryCacheHandler implements CacheHandler {
     if (this.entries.peek(entry.key) !== entry) {
       return;
     }
-    for (const tag of entry.tags) {
-      let keys = this.tagIndex.get(tag);
-      if (!keys) {
-        keys = new Set();
-        this.tagIndex.set(tag, keys);
-      }
-      keys.add(entry.key);
-    }
+    this.tagIndex.add(entry.key, entry.tags);
   }
 
   async delete(key: string): Promise<boolean> {
@@ -88,20 +82,11 @@ export class MemoryCacheHandler implements CacheHandler {
   }
 
   async keysByTag(tag: string): Promise<string[]> {
-    return [...(this.tagIndex.get(tag) ?? [])];
+    return this.tagIndex.keys(tag);
   }
 
   async clear(): Promise<void> {
     this.entries.clear();
     this.tagIndex.clear();
-  }
-
-  private unindex(key: string, tags: readonly string[]): void {
-    for (const tag of tags) {
-      const keys = this.tagIndex.get(tag);
-      if (keys?.delete(key) && keys.size === 0) {
-        this.tagIndex.delete(tag);
-      }
-    }
   }
 }

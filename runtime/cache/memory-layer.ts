@@ -52,11 +52,6 @@ export class MemoryLayer {
   clear(): void {
     this.lru.clear();
   }
-
-  /** Number of entries held (for tests and diagnostics). */
-  get size(): number {
-    return this.lru.size;
-  }
 }
 
 /** Builds the layer from the `memoryLayer` option: `false`/`undefined` disables it. */

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { buildEntry } from '../utils/entry-builder.js';
+import { buildEntry } from './entry-builder.js';
 import type { CacheEntry } from './cache-handler.js';
 
 /** Options of the start-up import of prerendered pages. */

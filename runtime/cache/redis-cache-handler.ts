@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CacheEntry, CacheHandler } from './cache-handler.js';
-import { consoleCacheLogger, type CacheLogger } from './cache-logger.js';
+import type { CacheLogger } from './cache-logger.js';
+import { consoleLogger } from '../utils/logger.js';
 import { CorruptEntryError, decodeEntry, encodeEntry } from './entry-codec.js';
 import { createMemoryLayer, type MemoryLayer, type MemoryLayerOptions } from './memory-layer.js';
 import type { RedisClientLike } from './redis-client-like.js';
@@ -101,7 +102,7 @@ export class RedisCacheHandler implements CacheHandler {
     }
     this.prefix = prefix;
     this.ttlAfterStaleMs = ttlAfterStale * 1000;
-    this.logger = options.logger ?? consoleCacheLogger;
+    this.logger = options.logger ?? consoleLogger;
     this.memory = createMemoryLayer(options.memoryLayer);
     this.connection = new RedisConnection({
       url: options.url,
@@ -121,7 +122,7 @@ export class RedisCacheHandler implements CacheHandler {
     const seen = this.invalidations;
     const blob = await this.connection.command(['GET', this.entryKey(key)], true);
     if (blob === null || blob === undefined) return undefined;
-    if (!Buffer.isBuffer(blob)) throw new Error('RedisCacheHandler: the redis client returned text for binary data (redis >= 5 is required)');
+    if (!Buffer.isBuffer(blob)) throw new Error('RedisCacheHandler: the redis client returned text for binary data (redis >= 4.6 is required)');
     let entry: CacheEntry;
     try {
       entry = decodeEntry(blob);

@@ -1,5 +1,5 @@
 /**
- * The part of the official `redis` client (v5+, `createClient()`) that the Redis tier uses.
+ * The part of the official `redis` client (v4.6+, `createClient()`) that the Redis tier uses.
  * Declared structurally so that the package never imports `redis` at build time: apps that do
  * not use Redis do not install it, and their bundler has nothing to resolve.
  */

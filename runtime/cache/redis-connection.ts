@@ -7,6 +7,8 @@ import {
   type RedisCommandArgument,
   type RedisModuleLike,
 } from './redis-client-like.js';
+import { errorMessage } from '../utils/logger.js';
+import { withTimeout } from '../utils/timeout.js';
 
 /** A Lua script with its SHA1, run with EVALSHA (falling back to EVAL once per connection). */
 export interface LuaScript {
@@ -55,11 +57,6 @@ export class RedisConnection {
 
   constructor(private readonly options: RedisConnectionOptions) {}
 
-  /** Whether the last thing we saw of Redis was a failure. */
-  get isDown(): boolean {
-    return this.down;
-  }
-
   /** The client, created (and its connection started) on first call. */
   client(): Promise<RedisClientLike> {
     if (this.closed) return Promise.reject(new RedisUnavailableError('the Redis cache handler is closed'));
@@ -75,9 +72,9 @@ export class RedisConnection {
   async command(args: RedisCommandArgument[], buffers = false): Promise<unknown> {
     const client = await this.readyClient();
     try {
-      const reply = await withDeadline(
-        client.sendCommand(args, buffers ? BUFFER_REPLIES : undefined),
+      const reply = await withTimeout(
         this.options.commandTimeoutMs,
+        () => client.sendCommand(args, buffers ? BUFFER_REPLIES : undefined),
         () => new RedisUnavailableError(`Redis ${String(args[0])} timed out after ${this.options.commandTimeoutMs} ms`),
       );
       this.markUp();
@@ -117,11 +114,11 @@ export class RedisConnection {
   /** Logs the start of an outage once; returns the error to throw. */
   markDown(error: unknown): RedisUnavailableError {
     const unavailable =
-      error instanceof RedisUnavailableError ? error : new RedisUnavailableError(`Redis unavailable: ${describe(error)}`);
+      error instanceof RedisUnavailableError ? error : new RedisUnavailableError(`Redis unavailable: ${errorMessage(error)}`);
     if (!this.down && !this.closed) {
       this.down = true;
       this.options.logger.warn(
-        `Redis cache unavailable (${describe(error)}); pages are rendered without the shared cache until it is back`,
+        `Redis cache unavailable (${errorMessage(error)}); pages are rendered without the shared cache until it is back`,
       );
     }
     return unavailable;
@@ -130,7 +127,11 @@ export class RedisConnection {
   private markUp(): void {
     if (!this.down) return;
     this.down = false;
-    (this.options.logger.info ?? this.options.logger.warn)('Redis cache connection restored');
+    const { logger } = this.options;
+    // Called on the logger (not detached): class-based loggers need their `this`.
+    const line = 'Redis cache connection restored';
+    if (logger.info) logger.info(line);
+    else logger.warn(line);
   }
 
   private async createClient(): Promise<RedisClientLike> {
@@ -193,7 +194,7 @@ async function loadRedisModule(): Promise<RedisModuleLike> {
     loaded = (await import(/* @vite-ignore */ moduleName)) as typeof loaded;
   } catch (error) {
     throw new RedisUnavailableError(
-      `RedisCacheHandler needs the 'redis' package (npm install redis), or pass { client }: ${describe(error)}`,
+      `RedisCacheHandler needs the 'redis' package (npm install redis), or pass { client }: ${errorMessage(error)}`,
     );
   }
   const createClient = loaded.createClient ?? loaded.default?.createClient;
@@ -213,23 +214,10 @@ function waitForReady(client: RedisClientLike, timeoutMs: number): Promise<void>
   });
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError()), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
 /** A reply error from Redis itself (`ErrorReply` in the client), as opposed to a connection problem. */
 export function isErrorReply(error: unknown): boolean {
   for (let proto = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
     if (proto.constructor?.name === 'ErrorReply') return true;
   }
   return false;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }

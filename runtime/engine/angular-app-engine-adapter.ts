@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ISREngine, ISRRenderRequest } from './isr-engine.js';
-import type { RenderedPage } from '../utils/cacheability.js';
+import type { ISREngine, ISRRenderRequest, RenderedPage } from './isr-engine.js';
 
 /** The part of `AngularNodeAppEngine` (from `@angular/ssr/node`, Angular 19+) the handler uses. */
 export interface AngularAppEngineLike {

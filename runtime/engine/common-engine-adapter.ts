@@ -1,6 +1,5 @@
-import { ISRRenderContext } from '../isr-render-context.js';
-import type { ISREngine, ISRRenderRequest } from './isr-engine.js';
-import type { RenderedPage } from '../utils/cacheability.js';
+import { ISRRenderContext } from '../angular/isr-render-context.js';
+import type { ISREngine, ISRRenderRequest, RenderedPage } from './isr-engine.js';
 
 /** The part of `CommonEngine` (from `@angular/ssr` / `@angular/ssr/node`) the handler uses. */
 export interface CommonEngineLike {

@@ -1,12 +1,19 @@
 import type { IncomingMessage } from 'node:http';
-import type { ISRRenderContext } from '../isr-render-context.js';
-import type { RenderedPage } from '../utils/cacheability.js';
+import type { ISRRenderContext } from '../angular/isr-render-context.js';
+
+/** What an engine produced for one request. */
+export interface RenderedPage {
+  status: number;
+  /** Response headers; names in any case, `set-cookie` may be an array. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
 
 /** One render the handler asks an engine for. */
 export interface ISRRenderRequest {
   /** Absolute URL to render (`http://host/path?query`). */
   url: string;
-  /** Headers of the request to render; for background renders only `host` and `accept`. */
+  /** Headers of the request to render; for background renders only `accept` and `user-agent` (no visitor headers). */
   headers: Record<string, string>;
   /**
    * The visitor's request for foreground renders (engines that validate Host or forwarded
@@ -28,5 +35,3 @@ export interface ISRRenderRequest {
 export interface ISREngine {
   render(request: ISRRenderRequest): Promise<RenderedPage | null>;
 }
-
-export type { RenderedPage };

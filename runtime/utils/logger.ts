@@ -37,7 +37,7 @@ export function resolveLogger(option: ISRLogger | false | undefined): ISRLogger 
 /** Message of an unknown thrown value, without stack, for one-line logs and `failed` reasons. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) {
-    return error.message;
+    return error.message || error.name;
   }
   return typeof error === 'string' ? error : String(error);
 }

@@ -1,4 +1,4 @@
-import { bodyParserRejection } from '../../runtime/utils/body-parser-errors.js';
+import { bodyParserRejection } from '../../runtime/invalidate/body-parser-errors.js';
 
 describe('body parser errors as endpoint answers', () => {
   it.each([

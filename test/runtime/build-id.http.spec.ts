@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystemCacheHandler } from '../../runtime/cache/filesystem-cache-handler.js';
 import type { CommonEngineLike } from '../../runtime/engine/common-engine-adapter.js';
-import { ISRRenderContext, type ISRRenderReport } from '../../runtime/isr-render-context.js';
-import { buildIdSources, deriveBuildId } from '../../runtime/utils/build-id.js';
+import { ISRRenderContext, type ISRRenderReport } from '../../runtime/angular/isr-render-context.js';
+import { buildIdSources, deriveBuildId } from '../../runtime/render/build-id.js';
 import { startServer, type TestServer } from './support/test-server.js';
 
 let root: string;

@@ -1,4 +1,4 @@
-import { cacheControlFor, forbidsSharing } from '../../runtime/utils/cache-control.js';
+import { cacheControlFor, forbidsSharing } from '../../runtime/http/cache-control.js';
 
 describe('Cache-Control for cached pages', () => {
   it('lets CDNs share fresh pages for revalidate seconds', () => {

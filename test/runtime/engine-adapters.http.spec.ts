@@ -1,8 +1,8 @@
 import { IncomingMessage } from 'node:http';
 import type { AngularAppEngineLike } from '../../runtime/engine/angular-app-engine-adapter.js';
 import type { CommonEngineLike } from '../../runtime/engine/common-engine-adapter.js';
-import type { ISREvent } from '../../runtime/isr-events.js';
-import { ISRRenderContext, type ISRRenderReport } from '../../runtime/isr-render-context.js';
+import type { ISREvent } from '../../runtime/render/isr-events.js';
+import { ISRRenderContext, type ISRRenderReport } from '../../runtime/angular/isr-render-context.js';
 import { rawRequest, startServer, type TestServer } from './support/test-server.js';
 
 const ALLOWED = new Set(['127.0.0.1', 'localhost']);

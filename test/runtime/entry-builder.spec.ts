@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { buildEntry, compressVariants, etagOf, storableHeaders } from '../../runtime/utils/entry-builder.js';
-import { whyNotStorable } from '../../runtime/utils/cacheability.js';
+import { buildEntry, compressVariants, etagOf, storableHeaders } from '../../runtime/cache/entry-builder.js';
+import { whyNotStorable } from '../../runtime/render/cacheability.js';
 
 const html = Buffer.from(`<html><body><app-root ng-server-context="ssr">${'<p>hello world</p>'.repeat(100)}</app-root></body></html>`);
 

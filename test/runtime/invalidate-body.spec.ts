@@ -1,6 +1,6 @@
-import { compileParamMatcher, DEFAULT_TRACKING_PARAMS } from '../../runtime/utils/cache-key.js';
-import { isRejection, parseRawBody, validateInvalidateBody } from '../../runtime/utils/invalidate-body.js';
-import { bearerToken, tokensMatch } from '../../runtime/utils/token.js';
+import { compileParamMatcher, DEFAULT_TRACKING_PARAMS } from '../../runtime/http/cache-key.js';
+import { isRejection, parseRawBody, validateInvalidateBody } from '../../runtime/invalidate/invalidate-body.js';
+import { bearerToken, tokensMatch } from '../../runtime/invalidate/token.js';
 
 const limits = {
   maxUrls: 5,

@@ -1,7 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { CacheEntry, CacheHandler } from '../../runtime/cache/cache-handler.js';
 import { MemoryCacheHandler } from '../../runtime/cache/memory-cache-handler.js';
-import type { ISREvent } from '../../runtime/isr-events.js';
+import type { ISREvent } from '../../runtime/render/isr-events.js';
 import { renderNumber, TestEngine } from './support/test-engine.js';
 import { rawRequest, startServer, type TestServer } from './support/test-server.js';
 

@@ -1,4 +1,4 @@
-import { cacheKeyFor, compileParamMatcher, DEFAULT_TRACKING_PARAMS, normalisePath } from '../../runtime/utils/cache-key.js';
+import { cacheKeyFor, compileParamMatcher, DEFAULT_TRACKING_PARAMS, normalisePath } from '../../runtime/http/cache-key.js';
 
 describe('cache keys', () => {
   const allowed = new Set(['page', 'lang']);

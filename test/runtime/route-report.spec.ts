@@ -1,5 +1,5 @@
-import type { ISRRenderReport } from '../../runtime/isr-render-context.js';
-import { reportRoute, type RouteSnapshotLike } from '../../runtime/utils/route-report.js';
+import type { ISRRenderReport } from '../../runtime/angular/isr-render-context.js';
+import { reportRoute, type RouteSnapshotLike } from '../../runtime/angular/route-report.js';
 
 /** A route chain root -> ... -> deepest, each level with its `data`. */
 function chain(...levels: Array<Record<string, unknown> | null>): RouteSnapshotLike {

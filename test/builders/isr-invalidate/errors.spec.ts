@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createArchitect, messagesAt, runTarget, type BuilderRunResult } from './architect-harness';
-import { closedPort, FaultServer } from './fault-server';
+import { freePort } from '../../support/free-port';
+import { FaultServer } from './fault-server';
 
 // The builder against a raw HTTP server that fails in every way the issue lists.
 const TOKEN_ENV = 'NG_ISR_ERRORS_SPEC_TOKEN';
@@ -162,7 +163,7 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
   });
 
   it('reports a refused connection', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await runTarget(architect, { baseUrl: `http://127.0.0.1:${port}`, urls: ['/a'], retries: 0 });
 
     expect(result.output.success).toBe(false);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FileSystemCacheHandler } from '../../../runtime/cache/filesystem-cache-handler';
 import { entryFileName } from '../../../runtime/cache/entry-file';
 import { encodeEntry } from '../../../runtime/cache/entry-codec';
-import type { CacheLogger } from '../../../runtime/cache/cache-logger';
+import { CapturingLogger } from '../../support/capturing-logger';
 import { describeCacheHandlerContract, expectSameEntry, makeEntry } from './cache-handler.contract';
 
 const roots: string[] = [];
@@ -18,13 +18,8 @@ afterAll(async () => {
 });
 
 /** Logger that records lines instead of printing them. */
-function recordingLogger(): CacheLogger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, warn: (line) => lines.push(line), info: (line) => lines.push(line) };
-}
-
 describeCacheHandlerContract('FileSystemCacheHandler', async () => {
-  return new FileSystemCacheHandler({ directory: join(await tempDir(), 'cache'), logger: recordingLogger() });
+  return new FileSystemCacheHandler({ directory: join(await tempDir(), 'cache'), logger: new CapturingLogger() });
 });
 
 describeCacheHandlerContract('FileSystemCacheHandler without memory layer', async () => {
@@ -89,7 +84,7 @@ describe('FileSystemCacheHandler', () => {
 
   it('treats a damaged file as a miss and removes it', async () => {
     const directory = await tempDir();
-    const logger = recordingLogger();
+    const logger = new CapturingLogger();
     const cache = new FileSystemCacheHandler({ directory, memoryLayer: false, logger });
     await cache.set(makeEntry('/flipped', { tags: ['t'] }));
     const path = join(directory, entryFileName('/flipped'));
@@ -102,12 +97,12 @@ describe('FileSystemCacheHandler', () => {
     expect(await cache.keysByTag('t')).toEqual([]);
     expect(cache.size).toBe(0);
     expect(cache.sizeOnDisk).toBe(0);
-    expect(logger.lines.join('\n')).toMatch(/damaged cache file.*digest/);
+    expect(logger.messages().join('\n')).toMatch(/damaged cache file.*digest/);
   });
 
   it('treats a file truncated after start-up as a miss and removes it', async () => {
     const directory = await tempDir();
-    const cache = new FileSystemCacheHandler({ directory, memoryLayer: false, logger: recordingLogger() });
+    const cache = new FileSystemCacheHandler({ directory, memoryLayer: false, logger: new CapturingLogger() });
     await cache.set(makeEntry('/cut'));
     const path = join(directory, entryFileName('/cut'));
     await truncate(path, (await stat(path)).size - 1);
@@ -128,13 +123,13 @@ describe('FileSystemCacheHandler', () => {
     await writeFile(join(directory, entryFileName('/elsewhere')), encodeEntry(makeEntry('/ok')));
     await writeFile(join(directory, 'README.txt'), 'mine');
 
-    const logger = recordingLogger();
+    const logger = new CapturingLogger();
     const cache = new FileSystemCacheHandler({ directory, logger });
     await cache.init();
     expect(cache.size).toBe(1);
     expectSameEntry(await cache.get('/ok'), makeEntry('/ok'));
     expect((await readdir(directory)).sort()).toEqual([entryFileName('/ok'), 'README.txt'].sort());
-    expect(logger.lines).toHaveLength(4);
+    expect(logger.messages()).toHaveLength(4);
   });
 
   it("removes temp files of dead writers at start-up and keeps a live writer's", async () => {
@@ -190,14 +185,14 @@ describe('FileSystemCacheHandler', () => {
 
   it('does not store an entry larger than the whole cache, and drops the outdated copy', async () => {
     const directory = await tempDir();
-    const logger = recordingLogger();
+    const logger = new CapturingLogger();
     const small = encodeEntry(makeEntry('/big', { bodyBytes: 1_000 })).length;
     const cache = new FileSystemCacheHandler({ directory, maxBytes: small + 100, logger });
     await cache.set(makeEntry('/big', { bodyBytes: 1_000 }));
     await cache.set(makeEntry('/big', { bodyBytes: 50_000, version: 2 }));
     expect(await cache.get('/big')).toBeUndefined();
     expect(await readdir(directory)).toEqual([]);
-    expect(logger.lines.join()).toMatch(/exceeds the cache size/);
+    expect(logger.messages().join()).toMatch(/exceeds the cache size/);
   });
 
   it('answers hot entries from the memory layer without reading the file', async () => {
@@ -208,7 +203,7 @@ describe('FileSystemCacheHandler', () => {
     await writeFile(join(directory, entryFileName('/hot')), 'damaged');
     expectSameEntry(await withLayer.get('/hot'), makeEntry('/hot'));
 
-    const diskOnly = new FileSystemCacheHandler({ directory: await tempDir(), memoryLayer: false, logger: recordingLogger() });
+    const diskOnly = new FileSystemCacheHandler({ directory: await tempDir(), memoryLayer: false, logger: new CapturingLogger() });
     await diskOnly.set(makeEntry('/hot'));
     await writeFile(join(diskOnly.directory, entryFileName('/hot')), 'damaged');
     expect(await diskOnly.get('/hot')).toBeUndefined();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { FileSystemCacheHandler } from '../../../runtime/cache/filesystem-cache-handler';
+import { CapturingLogger } from '../../support/capturing-logger';
 import { REPO_NODE_MODULES, transpileRuntimeFolder } from './support/transpile-runtime';
 jest.setTimeout(60_000); // beforeAll transpiles runtime/cache and runtime/utils: over 5 s on a busy machine (the kill test sets its own 180 s)
 
@@ -69,14 +70,14 @@ describe('FileSystemCacheHandler under kill -9', () => {
     const directory = join(work, 'cache');
     let leftoverTempFiles = 0;
     let verified = 0;
-    const warnings: string[] = [];
+    const logger = new CapturingLogger();
     for (let run = 0; run < KILLS; run++) {
       // Kill after 1..12 announced writes: varies where in a write the signal lands.
       await writeThenKill(modulePath, directory, run, 1 + ((run * 5) % 12), run % 2 === 1);
       leftoverTempFiles += (await readdir(directory)).filter((name) => name.endsWith('.tmp')).length;
 
       // Restart: every entry the scan accepts must be complete and intact.
-      const cache = new FileSystemCacheHandler({ directory, memoryLayer: false, logger: { warn: (l) => warnings.push(l) } });
+      const cache = new FileSystemCacheHandler({ directory, memoryLayer: false, logger });
       for (let k = 0; k < KEYS; k++) {
         const entry = await cache.get(`/page/${k}/ü`);
         if (!entry) continue;
@@ -87,7 +88,7 @@ describe('FileSystemCacheHandler under kill -9', () => {
       expect((await readdir(directory)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     }
     // Atomic rename: no damaged entry file is ever left behind for the scan to find.
-    expect(warnings).toEqual([]);
+    expect(logger.at('warn')).toEqual([]);
     expect(verified).toBeGreaterThan(KILLS);
     // Evidence that kills landed inside writes (a temp file was left behind by the dead writer).
     console.log(`crash test: ${KILLS} kills, ${leftoverTempFiles} left a partial temp file, ${verified} entries verified after restarts`);

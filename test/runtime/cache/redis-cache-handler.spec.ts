@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import type { CacheLogger } from '../../../runtime/cache/cache-logger';
+import { CapturingLogger } from '../../support/capturing-logger';
 import { encodeEntry } from '../../../runtime/cache/entry-codec';
 import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runtime/cache/redis-cache-handler';
 import { RedisUnavailableError } from '../../../runtime/cache/redis-connection';
@@ -21,14 +21,8 @@ afterAll(async () => {
   await redis.dispose();
 });
 
-function recordingLogger(): CacheLogger & { warnings: string[]; infos: string[] } {
-  const warnings: string[] = [];
-  const infos: string[] = [];
-  return { warnings, infos, warn: (line) => warnings.push(line), info: (line) => infos.push(line) };
-}
-
 function handler(options: Partial<RedisCacheHandlerOptions> = {}): RedisCacheHandler {
-  const created = new RedisCacheHandler({ url: redis.url, keyPrefix: uniquePrefix('h'), logger: recordingLogger(), ...options });
+  const created = new RedisCacheHandler({ url: redis.url, keyPrefix: uniquePrefix('h'), logger: new CapturingLogger(), ...options });
   handlers.push(created);
   return created;
 }
@@ -110,14 +104,14 @@ describe('RedisCacheHandler', () => {
 
   it('removes a damaged blob and answers a miss', async () => {
     const prefix = uniquePrefix('damaged');
-    const logger = recordingLogger();
+    const logger = new CapturingLogger();
     const cache = handler({ keyPrefix: prefix, logger });
     await cache.set(makeEntry('/d', { tags: ['t'] }));
     await admin.set(`${prefix}e:/d`, 'NISR garbage');
     expect(await cache.get('/d')).toBeUndefined();
     expect(await admin.exists(`${prefix}e:/d`)).toBe(0);
     expect(await cache.keysByTag('t')).toEqual([]);
-    expect(logger.warnings.join()).toMatch(/damaged/);
+    expect(logger.at('warn').join()).toMatch(/damaged/);
   });
 
   it('shares entries, tags and locks between two handlers on one prefix', async () => {
@@ -198,7 +192,7 @@ describe('RedisCacheHandler during an outage', () => {
   });
 
   it('rejects at once while Redis is down, logs the outage once, and recovers when it is back', async () => {
-    const logger = recordingLogger();
+    const logger = new CapturingLogger();
     const cache = new RedisCacheHandler({ url: own.url, keyPrefix: uniquePrefix('outage'), logger, commandTimeoutMs: 300 });
     handlers.push(cache);
     await cache.set(makeEntry('/before'));
@@ -210,23 +204,23 @@ describe('RedisCacheHandler during an outage', () => {
       await expect(cache.set(makeEntry('/during'))).rejects.toBeInstanceOf(RedisUnavailableError);
     }
     await expect(cache.acquireLock('/before', 1_000)).rejects.toBeInstanceOf(RedisUnavailableError);
-    expect(logger.warnings.filter((line) => /unavailable/.test(line))).toHaveLength(1);
+    expect(logger.at('warn').filter((line) => /unavailable/.test(line))).toHaveLength(1);
 
     await own.start(); // empty again: no persistence
     await waitFor(async () => (await cache.get('/before').then(() => true, () => false)), 10_000, 'reconnect');
-    expect(logger.infos.filter((line) => /restored/.test(line))).toHaveLength(1);
+    expect(logger.at('info').filter((line) => /restored/.test(line))).toHaveLength(1);
     await cache.set(makeEntry('/after'));
     expectSameEntry(await cache.get('/after'), makeEntry('/after'));
   });
 
   it('a handler whose Redis was never reachable rejects fast and connects once it appears', async () => {
-    const logger = recordingLogger();
+    const logger = new CapturingLogger();
     await own.stop();
     const cache = new RedisCacheHandler({ url: own.url, keyPrefix: uniquePrefix('late'), logger, commandTimeoutMs: 200 });
     handlers.push(cache);
     await expect(cache.get('/x')).rejects.toBeInstanceOf(RedisUnavailableError);
     await expect(cache.get('/x')).rejects.toBeInstanceOf(RedisUnavailableError);
-    expect(logger.warnings).toHaveLength(1);
+    expect(logger.at('warn')).toHaveLength(1);
     await own.start();
     await waitFor(async () => (await cache.get('/x').then(() => true, () => false)), 10_000, 'first connection');
   });

@@ -1,6 +1,6 @@
-import type { CacheLogger } from '../../../runtime/cache/cache-logger';
+import { CapturingLogger } from '../../support/capturing-logger';
 import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runtime/cache/redis-cache-handler';
-import type { ISREvent } from '../../../runtime/isr-events';
+import type { ISREvent } from '../../../runtime/render/isr-events';
 import { renderNumber, TestEngine } from '../support/test-engine';
 import { startServer, type TestServer } from '../support/test-server';
 import { waitFor } from './cache-handler.contract';
@@ -15,15 +15,14 @@ interface Instance {
   server: TestServer;
   engine: TestEngine;
   cache: RedisCacheHandler;
-  cacheLog: string[];
+  cacheLog: CapturingLogger;
 }
 
 const TOKEN = 's3cret';
 
 async function startInstance(url: string, keyPrefix: string, options: Partial<RedisCacheHandlerOptions> = {}, buildId?: string): Promise<Instance> {
-  const cacheLog: string[] = [];
-  const logger: CacheLogger = { warn: (line) => cacheLog.push(line), info: (line) => cacheLog.push(line) };
-  const cache = new RedisCacheHandler({ url, keyPrefix, logger, ...options });
+  const cacheLog = new CapturingLogger();
+  const cache = new RedisCacheHandler({ url, keyPrefix, logger: cacheLog, ...options });
   const engine = new TestEngine();
   const server = await startServer({ engine, cache, invalidateSecretToken: TOKEN, retry: { initialDelayMs: 1 }, ...(buildId ? { buildId } : {}) });
   return { server, engine, cache, cacheLog };
@@ -179,13 +178,13 @@ describe('Redis stopped and restarted under a running fleet', () => {
         expect(response.body).toContain('/blog/a render #');
       }
       // One line per instance for the whole outage.
-      expect(a.cacheLog.filter((line) => /unavailable/.test(line))).toHaveLength(1);
-      expect(b.cacheLog.filter((line) => /unavailable/.test(line))).toHaveLength(1);
+      expect(a.cacheLog.messages().filter((line) => /unavailable/.test(line))).toHaveLength(1);
+      expect(b.cacheLog.messages().filter((line) => /unavailable/.test(line))).toHaveLength(1);
 
       await redis.start();
       await waitFor(async () => (await get(a, '/blog/a')).cache === 'MISS', 10_000, 'a to store again');
       await waitFor(async () => (await get(b, '/blog/a')).cache === 'HIT', 10_000, 'b to share it again');
-      expect(a.cacheLog.filter((line) => /restored/.test(line))).toHaveLength(1);
+      expect(a.cacheLog.messages().filter((line) => /restored/.test(line))).toHaveLength(1);
     } finally {
       await a.server.close();
       await b.server.close();

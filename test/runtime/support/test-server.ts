@@ -4,34 +4,14 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ISRHandler } from '../../../runtime/isr-handler.js';
 import type { ISRHandlerOptions } from '../../../runtime/isr-handler-options.js';
-import type { ISREvent } from '../../../runtime/isr-events.js';
-import type { ISRLogger } from '../../../runtime/utils/logger.js';
-
-/** Log lines captured per level. */
-export class MemoryLogger implements ISRLogger {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  debug(message: string): void {
-    this.lines.push({ level: 'debug', message });
-  }
-  info(message: string): void {
-    this.lines.push({ level: 'info', message });
-  }
-  warn(message: string): void {
-    this.lines.push({ level: 'warn', message });
-  }
-  error(message: string): void {
-    this.lines.push({ level: 'error', message });
-  }
-  at(level: string): string[] {
-    return this.lines.filter((line) => line.level === level).map((line) => line.message);
-  }
-}
+import type { ISREvent } from '../../../runtime/render/isr-events.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
 
 export interface TestServer {
   base: string;
   isr: ISRHandler;
   events: ISREvent[];
-  logger: MemoryLogger;
+  logger: CapturingLogger;
   /** Resolves with the first event (already seen or future) after `since` matching `match`. */
   waitForEvent(match: (event: ISREvent) => boolean, since?: number): Promise<ISREvent>;
   close(): Promise<void>;
@@ -45,7 +25,7 @@ export interface TestServer {
 export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | 'logger'>, withServeFromCache = false): Promise<TestServer> {
   const events: ISREvent[] = [];
   const waiters: Array<{ match: (event: ISREvent) => boolean; since: number; resolve: (event: ISREvent) => void }> = [];
-  const logger = new MemoryLogger();
+  const logger = new CapturingLogger();
   const isr = new ISRHandler({
     ...options,
     logger,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createClient } from 'redis';
+import { freePort } from '../../../support/free-port';
 
 /** A Redis the tests can use; `stop`/`start` exist only for a server this process started. */
 export interface TestRedis {
@@ -12,18 +12,6 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Stops it for good (test teardown). */
   dispose(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

@@ -37,3 +37,8 @@ function clampSeconds(value: number): number {
 export function forbidsSharing(cacheControl: string | undefined): boolean {
   return cacheControl !== undefined && /(?:^|[\s,])(?:private|no-store)(?:[\s,=]|$)/i.test(cacheControl);
 }
+
+/** `Cache-Control` for a page answer under the `cacheControl` option; `undefined` when the option is `false`. */
+export function cacheControlHeader(options: CacheControlOptions | false, revalidate: number, stale: boolean): string | undefined {
+  return options === false ? undefined : cacheControlFor(revalidate, stale, options);
+}

@@ -5,7 +5,7 @@ import { InjectionToken, PLATFORM_ID, inject, makeEnvironmentProviders, type Env
 import { NavigationEnd, Router } from '@angular/router';
 import { tap } from 'rxjs';
 import { ISRRenderContext, isRenderContext, type ISRRenderReport } from './isr-render-context.js';
-import { reportRoute } from './utils/route-report.js';
+import { reportRoute } from './route-report.js';
 
 /*
  * Compatibility: this file must bundle into Angular 17 to 22 apps. Symbols that some of those

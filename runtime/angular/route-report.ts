@@ -1,4 +1,4 @@
-import type { ISRRenderReport } from '../isr-render-context.js';
+import type { ISRRenderReport } from './isr-render-context.js';
 
 /** The part of Angular's `ActivatedRouteSnapshot` the report needs (kept structural: no Angular import). */
 export interface RouteSnapshotLike {

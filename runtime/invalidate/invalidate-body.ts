@@ -1,4 +1,4 @@
-import { cacheKeyFor } from './cache-key.js';
+import { cacheKeyFor } from '../http/cache-key.js';
 
 /** A request the invalidate endpoint refuses: HTTP status and the `{ error }` message. */
 export interface InvalidateRejection {

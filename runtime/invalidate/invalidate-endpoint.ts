@@ -1,17 +1,18 @@
 import type { ServerResponse } from 'node:http';
-import type { CacheHandler } from './cache/cache-handler.js';
-import { errorMessage, type ISRLogger } from './utils/logger.js';
+import type { CacheHandler } from '../cache/cache-handler.js';
+import { errorMessage, type ISRLogger } from '../utils/logger.js';
 import {
   isJsonContentType,
   isRejection,
   parseRawBody,
   validateInvalidateBody,
   type InvalidateRejection,
-} from './utils/invalidate-body.js';
-import { mapBounded } from './utils/map-bounded.js';
-import { BodyTooLargeError, readBody } from './utils/read-body.js';
-import type { ISRRequest } from './utils/request-info.js';
-import { bearerToken, tokensMatch } from './utils/token.js';
+} from './invalidate-body.js';
+import { mapBounded } from '../utils/map-bounded.js';
+import { BodyTooLargeError, readBody } from './read-body.js';
+import type { ISRRequest } from '../http/request-info.js';
+import { sendJson } from '../http/send-json.js';
+import { bearerToken, tokensMatch } from './token.js';
 
 /** Body of a `200` answer of the invalidate endpoint. */
 export interface InvalidateResult {
@@ -34,16 +35,6 @@ export interface InvalidateDeps {
   /** Regenerates a cached key; resolves with `entry` set when the new page was stored. */
   regenerate(key: string): Promise<{ entry?: unknown; notStored?: string }>;
   cacheError(operation: 'get' | 'keysByTag', error: unknown): void;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    'cache-control': 'no-store',
-  });
-  res.end(payload);
 }
 
 function isEmptyObject(value: unknown): boolean {
@@ -122,7 +113,8 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
   }
 
   const result: InvalidateResult = { invalidated: [], notInCache: [], failed: {} };
-  // Label → key; a key named twice (two URL spellings, URL and tag) is regenerated once.
+  // Key → labels (the URLs, or the key itself for tag hits, that named it); a key named twice
+  // (two URL spellings, URL and tag) is regenerated once.
   const toRegenerate = new Map<string, string[]>();
   const addKey = (key: string, label: string): void => {
     const labels = toRegenerate.get(key);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
-import type { CacheEntry, CacheEntryVariants } from '../cache/cache-handler.js';
+import type { CacheEntry, CacheEntryVariants } from './cache-handler.js';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);

@@ -31,3 +31,19 @@ export type ISREvent =
 
 /** Listener for {@link ISREvent}s. */
 export type ISREventListener = (event: ISREvent) => void;
+
+/** Delivers one event to the listener, if any; a throwing listener never breaks request handling. */
+export type ISREmit = (event: ISREvent) => void;
+
+/** The handler's {@link ISREmit} for the `onEvent` option. */
+export function createEmitter(listener: ISREventListener | undefined): ISREmit {
+  return (event) => {
+    if (listener) {
+      try {
+        listener(event);
+      } catch {
+        // A listener must not break request handling.
+      }
+    }
+  };
+}

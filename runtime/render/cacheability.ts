@@ -1,13 +1,6 @@
-import type { ISRRenderReport } from '../isr-render-context.js';
-import { forbidsSharing } from './cache-control.js';
-
-/** What an engine produced for one request. */
-export interface RenderedPage {
-  status: number;
-  /** Response headers; names in any case, `set-cookie` may be an array. */
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+import type { ISRRenderReport } from '../angular/isr-render-context.js';
+import type { RenderedPage } from '../engine/isr-engine.js';
+import { forbidsSharing } from '../http/cache-control.js';
 
 /** Reason given when a 200 server render came from a route without `data.revalidate`. */
 export const NO_REVALIDATE_REASON = 'route has no revalidate';

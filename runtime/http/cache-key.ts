@@ -18,13 +18,6 @@ export const DEFAULT_TRACKING_PARAMS: readonly string[] = [
   '_gl',
 ];
 
-export interface CacheKeyOptions {
-  /** Query parameters that select a different page (part of the key). */
-  allowedQueryParams: readonly string[];
-  /** Parameters ignored entirely; a trailing `*` matches a prefix (`utm_*`). */
-  trackingParams: readonly string[];
-}
-
 export type CacheKeyResult =
   | { cacheable: true; key: string }
   | { cacheable: false; reason: string };

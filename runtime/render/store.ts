@@ -1,0 +1,101 @@
+import { LRUCache } from 'lru-cache';
+import { createRenderContext, type ISRRenderReport } from '../angular/isr-render-context.js';
+import type { CacheEntry } from '../cache/cache-handler.js';
+import { buildEntry } from '../cache/entry-builder.js';
+import type { RenderedPage } from '../engine/isr-engine.js';
+import type { ISREmit, RenderCause } from './isr-events.js';
+import type { ISRLogger } from '../utils/logger.js';
+import type { CacheAccess } from './cache-access.js';
+import { CLIENT_SHELL_REASON, NO_REVALIDATE_REASON, whyNotStorable } from './cacheability.js';
+import { hostOf } from './render-requests.js';
+import type { Renderer, RenderRequest } from './renderer.js';
+
+/** Result of one render through the single flight. */
+export interface RenderOutcome {
+  /** `null` when the engine has no page for the URL. */
+  page: RenderedPage | null;
+  report: ISRRenderReport;
+  /** The stored entry, when the page was cacheable and the cache accepted it. */
+  entry?: CacheEntry;
+  /** Why the page was not stored. */
+  notStored?: string;
+}
+
+/** Keys whose route proved uncacheable are remembered this long, so their requests skip the single flight. */
+const UNCACHEABLE_MEMORY_MS = 60_000;
+
+/** How stored entries are built (from the handler options). */
+export interface StoreSettings {
+  buildId: string | undefined;
+  compress: boolean;
+}
+
+/** Renders a key and stores the page when it may be shared (see `whyNotStorable`). */
+export class PageStore {
+  private readonly uncacheable = new LRUCache<string, string>({ max: 10_000, ttl: UNCACHEABLE_MEMORY_MS });
+  /** The client-side-shell warning is logged once per handler. */
+  private warnedShell = false;
+
+  constructor(
+    private readonly renderer: Renderer,
+    private readonly access: CacheAccess,
+    private readonly settings: StoreSettings,
+    private readonly logger: ISRLogger,
+    private readonly emit: ISREmit,
+  ) {}
+
+  /** Why `key` is known not to be cacheable (its route has no revalidate), if it is. */
+  knownUncacheable(key: string): string | undefined {
+    return this.uncacheable.get(key);
+  }
+
+  /** Renders `key` and stores the page when it may be shared. */
+  async renderAndStore(key: string, request: RenderRequest, cause: RenderCause): Promise<RenderOutcome> {
+    const report = createRenderContext();
+    const page = await this.renderer.render(request, key, cause, report);
+    if (page === null) {
+      return { page, report, notStored: 'the engine has no page for this URL' };
+    }
+    const reason = whyNotStorable(page, report);
+    if (reason !== undefined) {
+      this.noteNotStorable(key, request, reason);
+      this.emit({ type: 'skip-store', key, cause, reason });
+      return { page, report, notStored: reason };
+    }
+    const entry = await buildEntry({
+      key,
+      status: page.status,
+      headers: page.headers,
+      body: page.body,
+      revalidate: report.revalidate as number,
+      tags: report.tags ?? [],
+      buildId: this.settings.buildId,
+      compress: this.settings.compress,
+      now: Date.now(),
+    });
+    try {
+      await this.access.cache.set(entry);
+    } catch (error) {
+      this.access.failed('set', error);
+      return { page, report, notStored: 'cache unavailable' };
+    }
+    this.emit({ type: 'store', key, cause, revalidate: entry.revalidate });
+    return { page, report, entry };
+  }
+
+  /**
+   * Only a real 200 server render proves the route has no revalidate (checked in that order);
+   * error answers and the client-side shell (a bad Host provokes it) never switch caching off.
+   */
+  private noteNotStorable(key: string, request: RenderRequest, reason: string): void {
+    if (reason === NO_REVALIDATE_REASON) {
+      this.uncacheable.set(key, reason);
+    } else if (reason === CLIENT_SHELL_REASON && !this.warnedShell) {
+      this.warnedShell = true;
+      this.logger.warn(
+        `the engine answered ${key} with the client-side shell (host "${hostOf(request.url)}" is not in ` +
+          'allowedHosts / NG_ALLOWED_HOSTS?); such answers are never cached',
+      );
+    }
+  }
+}
