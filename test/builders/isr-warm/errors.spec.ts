@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createArchitect, messagesAt, runTarget } from '../isr-invalidate/architect-harness';
-import { closedPort } from '../isr-invalidate/fault-server';
+import { freePort as closedPort } from '../../support/free-port';
 import { sitemapIndex, urlset } from './isr-app';
 import { WarmFaultServer } from './warm-fault-server';
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { freePort, startOwnRedis, uniquePrefix, type TestRedis } from '../../runtime/cache/support/redis-server';
+import { freePort } from '../../support/free-port';
+import { startOwnRedis, uniquePrefix, type TestRedis } from '../../runtime/cache/support/redis-server';
 
 // docs/deploy/cluster/cluster.mjs as documented in docs/deploy.md: two Node `cluster` workers on
 // one port, each with its own ISRHandler + RedisCacheHandler (the package's built public entry)

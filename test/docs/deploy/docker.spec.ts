@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, posix, resolve } from 'node:path';
-import { closedPort } from '../../builders/isr-invalidate/fault-server';
+import { freePort as closedPort } from '../../support/free-port';
 import { execForm, parseDockerfile, type Stage } from './dockerfile';
 
 // There is no Docker daemon in CI: these tests check what can be checked without one. The image
