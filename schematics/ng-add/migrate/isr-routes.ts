@@ -132,7 +132,7 @@ function configTodos(tsModule: typeof ts, sourceFile: ts.SourceFile, handler: Is
       const baseHrefOnly =
         !!value && tsModule.isArrayLiteralExpression(value) && value.elements.every((element) => /provide\s*:\s*APP_BASE_HREF\b/.test(element.getText(sourceFile)));
       if (baseHrefOnly) continue;
-      todos.push(`providers of ${handler.member}(): pass them with provideISR()'s app config or the engine instead, see docs/migrating.md|${property.getText(sourceFile)}`);
+      todos.push(`providers of ${handler.member}(): ng-isr renders without per-call providers; provide them in the server config instead, see docs/migrating.md|${property.getText(sourceFile)}`);
     } else if (name === 'modifyCachedHtml' || name === 'modifyGeneratedHtml') {
       todos.push(`${name}: ng-isr serves stored bytes as they are; move this edit into the app, see docs/migrating.md|${property.getText(sourceFile)}`);
     } else {

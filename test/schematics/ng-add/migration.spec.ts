@@ -4,7 +4,7 @@
 // compile without the old package installed, and stay byte-identical on a second run.
 import { V21_DEMO_LAYOUT, Variant, describeVariants } from './support/describe-variant';
 import { ForeignSetup, withForeignIsr } from './support/foreign-isr';
-import { NgAddRun, runNgAdd, text } from './support/run-ng-add';
+import { NgAddRun, changedPaths, runFailingNgAdd, runNgAdd, text } from './support/run-ng-add';
 import { eraTypes } from './support/type-check';
 import { currentWorkspace, releaseWorkspace } from './support/workspaces';
 
@@ -139,5 +139,29 @@ describe('moving from @rx-angular/isr / ngx-isr: what else must hold', () => {
     const line = Number(/server\.ts:(\d+): cache:/.exec(appEngine.join('\n'))![1]);
     expect(server.split('\n')[line - 1]).toContain('// TODO(ng-isr): cache:');
     expect(server).toContain("// import { KeyValueCacheHandler } from './key-value-cache-handler';");
+  });
+});
+
+describe('an @rx-angular/isr setup of a shape ng add does not know', () => {
+  it('changes nothing and prints the ng-isr lines and the migration steps', async () => {
+    const files = withForeignIsr(releaseWorkspace(17), {
+      packageName: '@rx-angular/isr',
+      fixture: 'rx-isr-common-engine',
+      serverEntry: '/server.ts',
+      serverConfig: '/src/app/app.config.server.ts',
+    });
+    // The render wrapped in a handler that does more than call it: not safe to replace.
+    const server = text(files, '/server.ts').replace(
+      'async (req, res, next) => await isr.render(req, res, next),',
+      "async (req, res, next) => {\n      res.setHeader('x-rendered-by', 'isr');\n      await isr.render(req, res, next);\n    },",
+    );
+    const before = new Map(files).set('/server.ts', Buffer.from(server));
+    const run = await runFailingNgAdd(before, { project: 'demo' });
+    expect(changedPaths(before, run.files)).toEqual([]);
+    const errors = run.logs.filter((entry) => entry.level === 'error').map((entry) => entry.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('ng-isr could not set up server.ts: the catch-all passes `async (req, res, next) => {`, not only isr.serveFromCache and isr.render');
+    expect(errors[0]).toContain("import { ISRHandler } from 'ng-isr';");
+    expect(errors[0]).toContain('Coming from @rx-angular/isr or ngx-isr, also (docs/migrating.md):');
   });
 });
