@@ -133,7 +133,8 @@ function planNgAdd(
     const reason = 'no server config (app.config.server.ts or the server NgModule) is imported from it';
     return refuse(project.serverMain ?? 'the server bootstrap file', reason, providerLines);
   }
-  const configText = tree.readText(configFile);
+  // The migrated text when the old library's providers were there (NgxIsrModule went, provideISR() comes now).
+  const configText = files.get(`/${configFile.replace(/^\//, '')}`) ?? files.get(configFile) ?? tree.readText(configFile);
   const config = addProvideIsr(tsModule, configFile, configText);
   if (!config.ok) return refuse(configFile, config.reason, providerLines);
   if (config.text !== configText) files.set(configFile, config.text);

@@ -51,7 +51,9 @@ function fileSystemOptions(
   const refuse = (reason: string) => ({ reason: `new FileSystemCacheHandler(...) ${reason}` });
   if (!options || !tsModule.isObjectLiteralExpression(options)) return refuse('is not called with an object literal');
   const known = ['cacheFolderPath', 'prerenderedPagesPath', 'addPrerenderedPagesToCache'];
-  const unknown = options.properties.map((p) => nameText(tsModule, p.name) ?? p.getText(sourceFile)).filter((name) => !known.includes(name));
+  const unknown = options.properties
+    .map((p) => nameText(tsModule, p.name) ?? p.getText(sourceFile))
+    .filter((name) => !known.includes(name));
   if (unknown.length > 0) return refuse(`sets ${unknown.join(', ')}, which ng add cannot map`);
   const read = (name: string) => {
     const property = getObjectProperty(tsModule, options, name);

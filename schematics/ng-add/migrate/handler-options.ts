@@ -67,7 +67,11 @@ export function planHandlerOptions(
     }
     values.set(name, property);
   }
-  const engine: EngineKind | undefined = values.has('angularAppEngine') ? 'app-engine' : values.has('commonEngine') ? 'common-engine' : undefined;
+  const engine: EngineKind | undefined = values.has('angularAppEngine')
+    ? 'app-engine'
+    : values.has('commonEngine')
+      ? 'common-engine'
+      : undefined;
   if (!engine) return 'new ISRHandler({...}) has neither `commonEngine` nor `angularAppEngine` (the res.render / ngExpressEngine setup)';
   const missing = ENGINE_KEYS[engine].filter((key) => !values.has(key));
   if (missing.length > 0) return `new ISRHandler({...}) lacks ${missing.join(', ')}, which ng-isr's CommonEngine adapter needs`;
@@ -96,7 +100,11 @@ export function planHandlerOptions(
       dropped.push(`${name} (${DROPPED[name] ?? `not used with ${engine === 'app-engine' ? 'angularAppEngine' : 'commonEngine'}`})`);
     } else if (name === 'buildId' && value.kind === tsModule.SyntaxKind.NullKeyword) {
       dropped.push('buildId: null (ng-isr derives the id from the build output)');
-    } else if (name === 'allowedQueryParams' || name === 'buildId' || (name === 'cache' && isMappedCache(tsModule, sourceFile, value, imports))) {
+    } else if (
+      name === 'allowedQueryParams' ||
+      name === 'buildId' ||
+      (name === 'cache' && isMappedCache(tsModule, sourceFile, value, imports))
+    ) {
       lines.push(`${indent}${text(property)},`);
     } else {
       const why =
@@ -127,7 +135,11 @@ export function planHandlerOptions(
 function tokenExpression(tsModule: typeof ts, value: ts.Expression): string | undefined {
   if (value.kind === tsModule.SyntaxKind.NullKeyword) return undefined;
   const operators = [tsModule.SyntaxKind.BarBarToken, tsModule.SyntaxKind.QuestionQuestionToken];
-  if (tsModule.isBinaryExpression(value) && operators.includes(value.operatorToken.kind) && value.right.kind === tsModule.SyntaxKind.NullKeyword) {
+  if (
+    tsModule.isBinaryExpression(value) &&
+    operators.includes(value.operatorToken.kind) &&
+    value.right.kind === tsModule.SyntaxKind.NullKeyword
+  ) {
     return value.left.getText();
   }
   return value.getText();
@@ -157,7 +169,11 @@ function isMappedCache(tsModule: typeof ts, sourceFile: ts.SourceFile, value: ts
 }
 
 /** The old cache class a `new X(...)` creates, when X is imported from the old package and has an ng-isr counterpart. */
-export function foreignCacheClass(tsModule: typeof ts, expression: ts.NewExpression, imports: readonly ForeignImport[]): string | undefined {
+export function foreignCacheClass(
+  tsModule: typeof ts,
+  expression: ts.NewExpression,
+  imports: readonly ForeignImport[],
+): string | undefined {
   if (!tsModule.isIdentifier(expression.expression)) return undefined;
   const local = expression.expression.text;
   const imported = imports.map((entry) => entry.names.get(local)).find((name) => name !== undefined);

@@ -44,7 +44,12 @@ export function planMigration(
   tree.getDir(sourceRoot).visit((path) => {
     if (path.endsWith('.ts') && !path.endsWith('.spec.ts') && path !== `/${serverEntry}`) appFiles.push(path);
   });
-  if (server.packageName || appFiles.some((path) => FOREIGN_ISR_PACKAGES.some((name) => tree.readText(path).includes(`'${name}`) || tree.readText(path).includes(`"${name}`)))) {
+  if (
+    server.packageName ||
+    appFiles.some((path) =>
+      FOREIGN_ISR_PACKAGES.some((name) => tree.readText(path).includes(`'${name}`) || tree.readText(path).includes(`"${name}`)),
+    )
+  ) {
     for (const path of appFiles) {
       const text = tree.readText(path);
       const migrated = migrateAppFile(tsModule, path, text);
@@ -60,7 +65,10 @@ export function planMigration(
   }
   const removePackages = tree.exists('/package.json') ? FOREIGN_ISR_PACKAGES.filter((name) => getPackageJsonDependency(tree, name)) : [];
   if (removePackages.length > 0) {
-    messages.push({ level: 'info', text: `package.json: removed ${removePackages.join(', ')} (run your package manager's install to update the lock file).` });
+    messages.push({
+      level: 'info',
+      text: `package.json: removed ${removePackages.join(', ')} (run your package manager's install to update the lock file).`,
+    });
   }
   return { serverText: server.text, invalidatePath: server.invalidatePath, files, removePackages, messages };
 }

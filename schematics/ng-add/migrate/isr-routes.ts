@@ -55,7 +55,10 @@ export function planIsrRoutes(
       .split(/\r?\n/)
       .filter((_, line) => ![...invalidate, ...jsonParsers].some((call) => coversLine(sourceFile, call.statement, line)))
       .join('\n');
-    const needsBody = /\.body\b/.test(others) || new RegExp(`\\b(${server.appNames.join('|')})\\.(post|put|patch|delete)\\s*\\(`).test(others) || /\bRouter\s*\(/.test(others);
+    const needsBody =
+      /\.body\b/.test(others) ||
+      new RegExp(`\\b(${server.appNames.join('|')})\\.(post|put|patch|delete)\\s*\\(`).test(others) ||
+      /\bRouter\s*\(/.test(others);
     if (needsBody) {
       plan.warnings.push(
         `${path}: app.use(express.json()) stays because other routes read a parsed body; it also parses ` +
@@ -98,7 +101,11 @@ export function planIsrRoutes(
 /** `(req, res, next) => isr.m(req, res, next)` (async, awaited, returned, in a block), `isr.m.bind(isr)` or `isr.m`. */
 function readIsrHandler(tsModule: typeof ts, argument: ts.Expression, isrName: string): IsrHandlerArgument | undefined {
   let expression = argument;
-  if (isMethodCall(tsModule, expression, 'bind') && expression.arguments.length === 1 && isIdentifierNamed(tsModule, expression.arguments[0]!, isrName)) {
+  if (
+    isMethodCall(tsModule, expression, 'bind') &&
+    expression.arguments.length === 1 &&
+    isIdentifierNamed(tsModule, expression.arguments[0]!, isrName)
+  ) {
     expression = expression.expression.expression;
   }
   if (tsModule.isPropertyAccessExpression(expression) && isIdentifierNamed(tsModule, expression.expression, isrName)) {
@@ -110,7 +117,8 @@ function readIsrHandler(tsModule: typeof ts, argument: ts.Expression, isrName: s
   if (tsModule.isBlock(body)) {
     if (body.statements.length !== 1) return undefined;
     const only = body.statements[0]!;
-    body = tsModule.isReturnStatement(only) && only.expression ? only.expression : tsModule.isExpressionStatement(only) ? only.expression : only;
+    body =
+      tsModule.isReturnStatement(only) && only.expression ? only.expression : tsModule.isExpressionStatement(only) ? only.expression : only;
   }
   while (tsModule.isAwaitExpression(body) || tsModule.isParenthesizedExpression(body)) body = body.expression;
   if (!tsModule.isCallExpression(body) || !tsModule.isPropertyAccessExpression(body.expression)) return undefined;
@@ -130,11 +138,17 @@ function configTodos(tsModule: typeof ts, sourceFile: ts.SourceFile, handler: Is
       const providers = getObjectProperty(tsModule, handler.config!, 'providers');
       const value = providers && propertyValue(tsModule, providers);
       const baseHrefOnly =
-        !!value && tsModule.isArrayLiteralExpression(value) && value.elements.every((element) => /provide\s*:\s*APP_BASE_HREF\b/.test(element.getText(sourceFile)));
+        !!value &&
+        tsModule.isArrayLiteralExpression(value) &&
+        value.elements.every((element) => /provide\s*:\s*APP_BASE_HREF\b/.test(element.getText(sourceFile)));
       if (baseHrefOnly) continue;
-      todos.push(`providers of ${handler.member}(): ng-isr renders without per-call providers; provide them in the server config instead, see docs/migrating.md|${property.getText(sourceFile)}`);
+      todos.push(
+        `providers of ${handler.member}(): ng-isr renders without per-call providers; provide them in the server config instead, see docs/migrating.md|${property.getText(sourceFile)}`,
+      );
     } else if (name === 'modifyCachedHtml' || name === 'modifyGeneratedHtml') {
-      todos.push(`${name}: ng-isr serves stored bytes as they are; move this edit into the app, see docs/migrating.md|${property.getText(sourceFile)}`);
+      todos.push(
+        `${name}: ng-isr serves stored bytes as they are; move this edit into the app, see docs/migrating.md|${property.getText(sourceFile)}`,
+      );
     } else {
       return `${handler.member}(req, res, next, {...}) sets \`${name ?? property.getText(sourceFile)}\`, which ng add cannot map`;
     }
@@ -164,7 +178,13 @@ function catchAllChange(
     `${style.indentUnit}${isrName}.handle(${req}, ${res}, ${next})${style.semicolon}`,
     `})${style.semicolon}`,
   ];
-  return replaceRange(sourceFile.fileName, sourceFile.text, statement.getStart(sourceFile), statement.getEnd(), lines.join(style.newline + indent));
+  return replaceRange(
+    sourceFile.fileName,
+    sourceFile.text,
+    statement.getStart(sourceFile),
+    statement.getEnd(),
+    lines.join(style.newline + indent),
+  );
 }
 
 function coversLine(sourceFile: ts.SourceFile, node: ts.Node, line: number): boolean {

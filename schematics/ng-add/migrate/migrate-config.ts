@@ -59,7 +59,8 @@ export function migrateAppFile(tsModule: typeof ts, fileName: string, text: stri
     if (change) migrated = applyChangesToText(fileName, migrated, [change]);
   }
   migrated = pruneUnusedImports(tsModule, fileName, migrated, ['withInterceptors', 'provideHttpClient']);
-  if (migrated !== text) messages.push({ level: 'info', text: `${file}: the ${imports[0]!.packageName} providers now come from ng-isr's provideISR().` });
+  if (migrated !== text)
+    messages.push({ level: 'info', text: `${file}: the ${imports[0]!.packageName} providers now come from ng-isr's provideISR().` });
   return { text: migrated, messages };
 }
 
@@ -93,6 +94,7 @@ function removeUse(tsModule: typeof ts, sourceFile: ts.SourceFile, use: ts.Ident
   const previous = elements[index - 1];
   const text = sourceFile.text;
   if (next) return replaceRange(sourceFile.fileName, text, node.getStart(sourceFile), next.getStart(sourceFile), '');
-  if (previous) return replaceRange(sourceFile.fileName, text, previous.getEnd(), elements.hasTrailingComma ? elements.end : node.getEnd(), '');
+  if (previous)
+    return replaceRange(sourceFile.fileName, text, previous.getEnd(), elements.hasTrailingComma ? elements.end : node.getEnd(), '');
   return replaceRange(sourceFile.fileName, text, node.getStart(sourceFile), elements.hasTrailingComma ? elements.end : node.getEnd(), '');
 }

@@ -109,7 +109,12 @@ function orphanedImports(tsModule: typeof ts, sourceFile: ts.SourceFile, names: 
     if (!specifier.startsWith('.') || !bindings || !tsModule.isNamedImports(bindings)) return [];
     if (!bindings.elements.every((element) => names.includes(element.name.text))) return [];
     const why = 'only an ISRHandler option commented out below reads this import; restore both once it is ported to ng-isr';
-    const text = commentedOut(why, declaration.getText(sourceFile), lineIndentAt(sourceFile.text, declaration.getStart(sourceFile)), newline);
+    const text = commentedOut(
+      why,
+      declaration.getText(sourceFile),
+      lineIndentAt(sourceFile.text, declaration.getStart(sourceFile)),
+      newline,
+    );
     return [replaceRange(sourceFile.fileName, sourceFile.text, declaration.getStart(sourceFile), declaration.getEnd(), text.trimStart())];
   });
 }

@@ -6,7 +6,7 @@ import { V21_DEMO_LAYOUT, Variant, describeVariants } from './support/describe-v
 import { ForeignSetup, withForeignIsr } from './support/foreign-isr';
 import { NgAddRun, changedPaths, runFailingNgAdd, runNgAdd, text } from './support/run-ng-add';
 import { eraTypes } from './support/type-check';
-import { currentWorkspace, releaseWorkspace } from './support/workspaces';
+import { currentWorkspace, releaseWorkspace, withServerFixture } from './support/workspaces';
 
 jest.setTimeout(600_000);
 
@@ -56,10 +56,14 @@ const variants: Variant[] = [
     { packageName: '@rx-angular/isr', fixture: 'rx-isr-common-engine' },
     { golden: 'rx-isr-common-engine.server.ts', tokenEnv: null },
   ),
-  v17('ngx-isr seed (Angular 17, CommonEngine, global express.json(), FileSystemCacheHandler)', { packageName: 'ngx-isr', fixture: 'ngx-isr-seed' }, {
-    golden: 'ngx-isr-seed.server.ts',
-    tokenEnv: 'REVALIDATE_SECRET_TOKEN',
-  }),
+  v17(
+    'ngx-isr seed (Angular 17, CommonEngine, global express.json(), FileSystemCacheHandler)',
+    { packageName: 'ngx-isr', fixture: 'ngx-isr-seed' },
+    {
+      golden: 'ngx-isr-seed.server.ts',
+      tokenEnv: 'REVALIDATE_SECRET_TOKEN',
+    },
+  ),
   {
     name: '@rx-angular/isr bound methods, in-memory cache, cacheKeyGenerator (Angular 19 CommonEngine)',
     files: () =>
@@ -100,7 +104,10 @@ describe('moving from @rx-angular/isr / ngx-isr: what else must hold', () => {
     'leaves no import of the old packages in server.ts or the server config, and removes them from package.json',
     each((variant, run) => {
       for (const path of [variant.serverEntry, variant.serverConfig]) {
-        expect({ path, text: text(run.files, path) }).not.toEqual({ path, text: expect.stringMatching(/from ['"](@rx-angular\/isr|ngx-isr)/) });
+        expect({ path, text: text(run.files, path) }).not.toEqual({
+          path,
+          text: expect.stringMatching(/from ['"](@rx-angular\/isr|ngx-isr)/),
+        });
       }
       const manifest = JSON.parse(text(run.files, '/package.json'));
       expect(Object.keys(manifest.dependencies)).not.toEqual(expect.arrayContaining(['@rx-angular/isr']));
@@ -130,9 +137,13 @@ describe('moving from @rx-angular/isr / ngx-isr: what else must hold', () => {
     const appEngine = warnings(variants[3]!.name);
     expect(appEngine).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^projects\/demo\/src\/server\.ts: app\.use\(express\.json\(\)\) stays because other routes read a parsed body/),
+        expect.stringMatching(
+          /^projects\/demo\/src\/server\.ts: app\.use\(express\.json\(\)\) stays because other routes read a parsed body/,
+        ),
         expect.stringMatching(/^projects\/demo\/src\/server\.ts:\d+: cache: a custom cache handler/),
-        expect.stringMatching(/^projects\/demo\/src\/key-value-cache-handler\.ts:1 still imports CacheData, CacheHandler from @rx-angular\/isr/),
+        expect.stringMatching(
+          /^projects\/demo\/src\/key-value-cache-handler\.ts:1 still imports CacheData, CacheHandler from @rx-angular\/isr/,
+        ),
       ]),
     );
     const server = text(runs.get(variants[3]!.name)!.files, variants[3]!.serverEntry);
@@ -160,8 +171,38 @@ describe('an @rx-angular/isr setup of a shape ng add does not know', () => {
     expect(changedPaths(before, run.files)).toEqual([]);
     const errors = run.logs.filter((entry) => entry.level === 'error').map((entry) => entry.message);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('ng-isr could not set up server.ts: the catch-all passes `async (req, res, next) => {`, not only isr.serveFromCache and isr.render');
+    expect(errors[0]).toContain(
+      'ng-isr could not set up server.ts: the catch-all passes `async (req, res, next) => {`, not only isr.serveFromCache and isr.render',
+    );
     expect(errors[0]).toContain("import { ISRHandler } from 'ng-isr';");
     expect(errors[0]).toContain('Coming from @rx-angular/isr or ngx-isr, also (docs/migrating.md):');
   });
 });
+
+describe('an ngx-isr NgModule app (NgxIsrModule.forRoot() in the server module)', () => {
+  it('replaces the module with provideISR() from ng-isr, once, and a second run changes nothing', async () => {
+    const base = releaseWorkspace(17, { standalone: false });
+    const files = withServerFixtureOnly(base);
+    const module = text(files, '/src/app/app.module.server.ts')
+      .replace(
+        "import { AppComponent } from './app.component';",
+        "import { AppComponent } from './app.component';\nimport { NgxIsrModule } from 'ngx-isr/server';",
+      )
+      .replace('    ServerModule,\n', '    ServerModule,\n    NgxIsrModule.forRoot(),\n');
+    const before = new Map(files).set('/src/app/app.module.server.ts', Buffer.from(module));
+    const first = await runNgAdd(before, { project: 'demo' });
+    const migrated = text(first.files, '/src/app/app.module.server.ts');
+    expect(migrated).not.toMatch(/NgxIsrModule|ngx-isr/);
+    expect(migrated.match(/provideISR\(\)/g)).toHaveLength(1);
+    expect(migrated).toContain("import { provideISR } from 'ng-isr';");
+    const second = await runNgAdd(first.files, { project: 'demo' });
+    expect(changedPaths(first.files, second.files)).toEqual([]);
+  });
+});
+
+function withServerFixtureOnly(files: ReturnType<typeof releaseWorkspace>) {
+  const result = withServerFixture(files, '/server.ts', 'ngx-isr-seed');
+  const manifest = JSON.parse(text(result, '/package.json'));
+  manifest.dependencies['ngx-isr'] = '^0.5.5';
+  return result.set('/package.json', Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+}

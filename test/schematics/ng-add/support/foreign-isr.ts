@@ -28,7 +28,10 @@ export function withForeignIsr(files: WorkspaceFiles, setup: ForeignSetup): Work
       `$1import { provideHttpClient, withInterceptors } from '@angular/common/http';\n` +
         `import { isrHttpInterceptors, provideISR } from '${setup.packageName}/server';\n`,
     )
-    .replace(/provideServerRendering\(([^)]*)\)/, 'provideServerRendering($1),\n    provideISR(),\n    provideHttpClient(withInterceptors(isrHttpInterceptors))');
+    .replace(
+      /provideServerRendering\(([^)]*)\)/,
+      'provideServerRendering($1),\n    provideISR(),\n    provideHttpClient(withInterceptors(isrHttpInterceptors))',
+    );
   result.set(setup.serverConfig, Buffer.from(config));
   for (const [path, content] of Object.entries(setup.extraFiles ?? {})) result.set(path, Buffer.from(content));
   return result;
