@@ -11,7 +11,7 @@ import type { LogMessage } from '../messages';
 import { ISR_HANDLER } from '../server-plan';
 import { planCacheHandlers } from './cache-handlers';
 import { commentedOut, findForeignImports, foreignLocalName, removeStatementLines } from './foreign-imports';
-import { planHandlerOptions } from './handler-options';
+import { CACHE_CLASSES, planHandlerOptions } from './handler-options';
 import { planIsrRoutes } from './isr-routes';
 
 /** A server.ts brought from the old library's wiring to the shape the fresh `ng add` planners finish. */
@@ -47,6 +47,13 @@ export function migrateServerFile(
   const packageName = imports[0]!.packageName;
   const server = readExpressServer(tsModule, sourceFile);
   if (!server || server.appNames.length !== 1) return `it imports ${packageName} but does not create one express() app`;
+  const others = imports.flatMap((entry) => [...entry.names].filter(([, name]) => name !== ISR_HANDLER && !(name in CACHE_CLASSES)));
+  const used = others.filter(([local]) =>
+    findDescendants(tsModule, sourceFile, tsModule.isIdentifier).some((id) => id.text === local && !tsModule.isImportSpecifier(id.parent)),
+  );
+  if (used.length > 0) {
+    return `it uses ${used.map(([local]) => local).join(', ')} from ${packageName} itself (a CacheHandler subclass declared in server.ts?): move that code to a file of its own, then run ng add again`;
+  }
   const handlerClass = foreignLocalName(imports, ISR_HANDLER);
   const instances = findDescendants(tsModule, sourceFile, tsModule.isVariableDeclaration).filter(
     (d) => d.initializer && tsModule.isNewExpression(d.initializer) && d.initializer.expression.getText(sourceFile) === handlerClass,

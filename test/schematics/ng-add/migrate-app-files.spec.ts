@@ -70,4 +70,16 @@ describe('migrating app files from @rx-angular/isr / ngx-isr', () => {
       /has neither `commonEngine` nor `angularAppEngine`/,
     );
   });
+
+  it('refuses a server.ts that declares its own CacheHandler subclass (the class would lose its base)', () => {
+    const server = [
+      "import express from 'express';",
+      "import { CacheHandler, ISRHandler } from '@rx-angular/isr/server';",
+      'const server = express();',
+      'class MyCache extends CacheHandler {}',
+    ].join('\n');
+    expect(migrateServerFile(ts, '/server.ts', server, { tokenEnv: 'T', invalidatePath: '/api/invalidate' })).toMatch(
+      /^it uses CacheHandler from @rx-angular\/isr itself/,
+    );
+  });
 });
