@@ -112,6 +112,7 @@ function planNgAdd(
   if (!server.ok) return refuse(serverEntry, server.reason, manualServerLines(server, options));
   if (server.text !== serverText) files.set(serverEntry, server.text);
   messages.push(...server.messages.map((text) => ({ level: 'info' as const, text })));
+  messages.push(...server.warnings.map((text) => ({ level: 'warn' as const, text })));
 
   // app.config.server.ts / app.module.server.ts
   const providerLines = `import { provideISR } from '${NG_ISR_PACKAGE}';\n\n// in the server config's providers:\nprovideISR(),`;
