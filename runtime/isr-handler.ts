@@ -20,7 +20,7 @@ import { SingleFlight } from './render/single-flight.js';
 import { PageStore, type RenderOutcome } from './render/store.js';
 import { errorMessage, type ISRLogger } from './utils/logger.js';
 
-export type { CloseOptions, RenderOutcome };
+export type { RenderOutcome };
 
 /**
  * Incremental Static Regeneration for an Angular SSR server: serves rendered pages from a cache,
