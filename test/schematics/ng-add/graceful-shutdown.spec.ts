@@ -3,7 +3,6 @@
 // ISRHandler, a slow engine and the filesystem or Redis tier. SIGTERM lands during a burst of cold
 // renders and a background regeneration. Requires `npm run build` (dist/runtime).
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FileSystemCacheHandler } from '../../../runtime/cache/filesystem-cache-handler';
 import { RedisCacheHandler } from '../../../runtime/cache/redis-cache-handler';
