@@ -7,6 +7,7 @@
 export type { CacheEntry, CacheEntryVariants, CacheHandler } from './cache/cache-handler.js';
 export { ISRHandler } from './isr-handler.js';
 export type { RenderOutcome } from './isr-handler.js';
+export type { CloseOptions } from './render/close-within.js';
 export { DEFAULT_CREDENTIAL_COOKIES, DEFAULT_RENDER_TIMEOUT_MS } from './isr-handler-options.js';
 export type { ISRHandlerOptions, InvalidateOptions } from './isr-handler-options.js';
 export type { ISREvent, ISREventListener, RenderCause } from './render/isr-events.js';

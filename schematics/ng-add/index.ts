@@ -124,6 +124,7 @@ function planNgAdd(
   if (server.text !== serverText) files.set(serverEntry, server.text);
   for (const [path, text] of migration.files) files.set(path, text);
   messages.push(...migration.messages, ...server.messages.map((text) => ({ level: 'info' as const, text })));
+  messages.push(...server.warnings.map((text) => ({ level: 'warn' as const, text })));
 
   // app.config.server.ts / app.module.server.ts
   const providerLines = `import { provideISR } from '${NG_ISR_PACKAGE}';\n\n// in the server config's providers:\nprovideISR(),`;

@@ -152,13 +152,16 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       if (switchedSomething) expect(infos).toMatch(/--keep-prerender/);
     });
 
-    it('registers the isr-invalidate target, the ng-isr collection and the dependency', () => {
+    it('registers the isr-invalidate and isr-warm targets, the ng-isr collection and the dependency', () => {
       const workspace = JSON.parse(text(first.files, '/angular.json'));
       const target = workspace.projects[variant.project].architect['isr-invalidate'];
       expect(target.builder).toBe('ng-isr:isr-invalidate');
       // No hidden defaults: no localhost server, no URL that every run would invalidate.
       expect(target.options ?? {}).not.toHaveProperty('baseUrl');
       expect(target.options ?? {}).not.toHaveProperty('urls');
+      const warm = workspace.projects[variant.project].architect['isr-warm'];
+      expect(warm.builder).toBe('ng-isr:isr-warm');
+      expect(warm.options ?? {}).toEqual({});
       expect(workspace.cli.schematicCollections[0]).toBe('ng-isr');
       expect(workspace.cli.schematicCollections).toContain('@schematics/angular');
       const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
