@@ -26,9 +26,8 @@ export const DEFAULT_CREDENTIAL_COOKIES: readonly string[] = [
   'express:sess',
   'appSession',
   'auth0*',
-  // Java (Servlet, Spring Session), PHP, ASP.NET / ASP.NET Core
+  // Java (Servlet; Spring Session's `SESSION` is `session` above), PHP, ASP.NET / ASP.NET Core
   'JSESSIONID',
-  'SESSION',
   'PHPSESSID',
   'ASP.NET_SessionId',
   '.ASPXAUTH',
