@@ -212,7 +212,9 @@ export class ISRHandler {
     if (stale) {
       this.regenerator.schedule(entry.key);
     }
-    const status = stale ? this.cacheStatus.stale(Math.min(Math.floor(ttl), 0)) : this.cacheStatus.hit(revalidate > 0 ? Math.ceil(ttl) : undefined);
+    const status = stale
+      ? this.cacheStatus.stale(Math.min(Math.floor(ttl), 0))
+      : this.cacheStatus.hit(revalidate > 0 ? Math.ceil(ttl) : undefined);
     writeEntry(req, res, entry, stale ? 'STALE' : 'HIT', cacheControlHeader(this.cacheControl, revalidate, ttl, stale), status);
   }
 }

@@ -74,7 +74,11 @@ export function malformedHostHeader(req: ISRRequest): string | undefined {
   if (!everyElement(headers.forwarded, isForwardedElement)) {
     return 'Forwarded';
   }
-  if (headers['x-forwarded-host'] === undefined && headers['x-forwarded-proto'] === undefined && headers['x-forwarded-port'] === undefined) {
+  if (
+    headers['x-forwarded-host'] === undefined &&
+    headers['x-forwarded-proto'] === undefined &&
+    headers['x-forwarded-port'] === undefined
+  ) {
     return undefined;
   }
   if (!trustsForwardedHeaders(req)) {

@@ -33,7 +33,7 @@ export function cacheControlFor(revalidate: number, ttl: number, stale: boolean,
     return `public, max-age=${maxAge}, s-maxage=0, must-revalidate`;
   }
   const swr = clampSeconds(options.staleWhileRevalidate ?? revalidate);
-  const sMaxAge = stale ? STALE_SHARED_SECONDS : Math.max(1, Math.min(Math.ceil(ttl), Math.floor(revalidate)));
+  const sMaxAge = stale ? STALE_SHARED_SECONDS : Math.max(1, Math.floor(Math.min(ttl, revalidate)));
   return `public, max-age=${Math.min(maxAge, sMaxAge)}, s-maxage=${sMaxAge}, stale-while-revalidate=${swr}`;
 }
 
@@ -47,6 +47,11 @@ export function forbidsSharing(cacheControl: string | undefined): boolean {
 }
 
 /** `Cache-Control` for a page answer under the `cacheControl` option; `undefined` when the option is `false`. */
-export function cacheControlHeader(options: CacheControlOptions | false, revalidate: number, ttl: number, stale: boolean): string | undefined {
+export function cacheControlHeader(
+  options: CacheControlOptions | false,
+  revalidate: number,
+  ttl: number,
+  stale: boolean,
+): string | undefined {
   return options === false ? undefined : cacheControlFor(revalidate, ttl, stale, options);
 }

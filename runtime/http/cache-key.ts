@@ -20,9 +20,7 @@ export const DEFAULT_TRACKING_PARAMS: readonly string[] = [
   '_gl',
 ];
 
-export type CacheKeyResult =
-  | { cacheable: true; key: string }
-  | { cacheable: false; reason: string };
+export type CacheKeyResult = { cacheable: true; key: string } | { cacheable: false; reason: string };
 
 /** Pre-splits the tracking list into exact names and prefixes (done once per handler). */
 export function compileParamMatcher(patterns: readonly string[]): (name: string) => boolean {
@@ -45,11 +43,7 @@ export const UNUSUAL_PATH = 'unusual path';
  * Key for a request URL (path + optional query, no origin), or the reason it cannot be cached.
  * `isTracking` comes from {@link compileParamMatcher}.
  */
-export function cacheKeyFor(
-  url: string,
-  allowedQueryParams: ReadonlySet<string>,
-  isTracking: (name: string) => boolean,
-): CacheKeyResult {
+export function cacheKeyFor(url: string, allowedQueryParams: ReadonlySet<string>, isTracking: (name: string) => boolean): CacheKeyResult {
   const hashAt = url.indexOf('#');
   const withoutHash = hashAt === -1 ? url : url.slice(0, hashAt);
   const queryAt = withoutHash.indexOf('?');

@@ -23,7 +23,10 @@ export function varyFields(vary: string | string[] | undefined): string[] {
 }
 
 /** Why a response with this `Vary` must not be stored, or `undefined` when it may be. */
-export function unsupportedVary(vary: string | string[] | undefined, dimensions: ReadonlySet<string> = DEFAULT_VARY_DIMENSIONS): string | undefined {
+export function unsupportedVary(
+  vary: string | string[] | undefined,
+  dimensions: ReadonlySet<string> = DEFAULT_VARY_DIMENSIONS,
+): string | undefined {
   const other = varyFields(vary).filter((field) => !dimensions.has(field));
   return other.length === 0 ? undefined : `response varies on ${other.join(', ').slice(0, 100)}`;
 }

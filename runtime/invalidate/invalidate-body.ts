@@ -84,7 +84,11 @@ export function isRejection(value: unknown): value is InvalidateRejection {
  * Converts one `urlsToInvalidate` entry to a path: a path as is, or an absolute http(s) URL to
  * the request's own host. Returns an error message for anything else.
  */
-function toPath(url: string, requestHost: string | undefined, hostKeys?: HostKeyRules): { path: string; host?: string } | { error: string } {
+function toPath(
+  url: string,
+  requestHost: string | undefined,
+  hostKeys?: HostKeyRules,
+): { path: string; host?: string } | { error: string } {
   if (url.length === 0 || url.length > MAX_URL_LENGTH) {
     return { error: `"${url.slice(0, 80)}" is not a path` };
   }

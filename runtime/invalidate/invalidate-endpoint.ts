@@ -181,8 +181,6 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
     }
   });
   const failedCount = Object.keys(result.failed).length;
-  deps.logger.info(
-    `invalidate: ${result.invalidated.length} regenerated, ${result.notInCache.length} not in cache, ${failedCount} failed`,
-  );
+  deps.logger.info(`invalidate: ${result.invalidated.length} regenerated, ${result.notInCache.length} not in cache, ${failedCount} failed`);
   return sendJson(res, 200, result);
 }

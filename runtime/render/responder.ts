@@ -77,7 +77,13 @@ export class RenderResponder {
     this.deps.logger.debug?.(`BYPASS ${requestUrl(req).split('?', 1)[0]}: ${reason}`);
     const personal = reason === CREDENTIALS_REASON && !hasHeader(page.headers, 'cache-control');
     const headers = { [CACHE_STATUS]: status ?? this.deps.cacheStatus.bypass(reason) };
-    writeRendered(req, res, page, 'BYPASS' satisfies ISRCacheStatus, personal ? { ...headers, 'cache-control': 'private, no-store' } : headers);
+    writeRendered(
+      req,
+      res,
+      page,
+      'BYPASS' satisfies ISRCacheStatus,
+      personal ? { ...headers, 'cache-control': 'private, no-store' } : headers,
+    );
   }
 }
 

@@ -3,7 +3,7 @@ import { cacheControlFor, forbidsSharing } from '../../runtime/http/cache-contro
 describe('Cache-Control for cached pages', () => {
   it('lets CDNs share fresh pages for what is left of their lifetime, stale for at most revalidate more', () => {
     expect(cacheControlFor(60, 60, false)).toBe('public, max-age=0, s-maxage=60, stale-while-revalidate=60');
-    expect(cacheControlFor(60, 12.2, false)).toBe('public, max-age=0, s-maxage=13, stale-while-revalidate=60');
+    expect(cacheControlFor(60, 12.8, false)).toBe('public, max-age=0, s-maxage=12, stale-while-revalidate=60');
     expect(cacheControlFor(60, 0.01, false)).toBe('public, max-age=0, s-maxage=1, stale-while-revalidate=60');
   });
 

@@ -90,6 +90,8 @@ describe('cache keys', () => {
     expect(canonicalPath('/')).toEqual({ ok: true, path: '/' });
     expect(canonicalPath('/%7e')).toEqual({ ok: true, path: '/~' });
     const spellings = ['/public', '/public/', '/%70ublic', '/PUBLIC'.toLowerCase(), '/pub%6cic', '/pub%6Cic/'];
-    expect(new Set(spellings.map((path) => JSON.stringify(canonicalPath(path))))).toEqual(new Set([JSON.stringify({ ok: true, path: '/public' })]));
+    expect(new Set(spellings.map((path) => JSON.stringify(canonicalPath(path))))).toEqual(
+      new Set([JSON.stringify({ ok: true, path: '/public' })]),
+    );
   });
 });

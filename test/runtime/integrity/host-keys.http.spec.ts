@@ -30,7 +30,11 @@ describe('hostKeys: per-host key spaces for allowed hosts', () => {
     const b = await sendRaw(app.port, '/public', { Host: 'b.example' });
     const shop = await sendRaw(app.port, '/public', { Host: 'x.shops.example' });
     expect([a, b, shop].map((r) => r.headers['x-isr-cache'])).toEqual(['MISS', 'MISS', 'MISS']);
-    expect(engine.requests.map((r) => r.url)).toEqual(['https://a.example/public', 'https://b.example/public', 'https://x.shops.example/public']);
+    expect(engine.requests.map((r) => r.url)).toEqual([
+      'https://a.example/public',
+      'https://b.example/public',
+      'https://x.shops.example/public',
+    ]);
     expect(engine.requests.every((r) => r.nodeRequest === undefined)).toBe(true);
     expect((await sendRaw(app.port, '/public', { Host: 'a.example' })).headers['x-isr-cache']).toBe('HIT');
     expect(await app.isr.cache.get('//a.example/public')).toBeDefined();

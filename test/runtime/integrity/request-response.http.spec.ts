@@ -175,7 +175,11 @@ describe('content negotiation per RFC 9110 (rule 8)', () => {
     await start({ '/z': { revalidate: 60 } }, { compress: false });
     await get('/z');
     const answer = await get('/z', { 'accept-encoding': 'br, gzip' });
-    expect([answer.headers['x-isr-cache'], answer.headers['content-encoding'], answer.headers['vary']]).toEqual(['HIT', undefined, undefined]);
+    expect([answer.headers['x-isr-cache'], answer.headers['content-encoding'], answer.headers['vary']]).toEqual([
+      'HIT',
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -188,7 +192,10 @@ describe('Cache-Status (RFC 9211)', () => {
     expect(hit.headers['cache-status']).toMatch(/^ng-isr; hit; ttl=(59|60)$/);
     await backdate(app.isr.cache, '/c');
     const stale = await get('/c');
-    expect([stale.headers['x-isr-cache'], stale.headers['cache-status']]).toEqual(['STALE', expect.stringMatching(/^ng-isr; fwd=stale; ttl=-354[01]$/)]);
+    expect([stale.headers['x-isr-cache'], stale.headers['cache-status']]).toEqual([
+      'STALE',
+      expect.stringMatching(/^ng-isr; fwd=stale; ttl=-354[01]$/),
+    ]);
     expect((await get('/c?debug=1')).headers['cache-status']).toBe('ng-isr; fwd=bypass; detail="query parameter"');
     expect((await get('/c', {}, 'POST')).headers['cache-status']).toBe('ng-isr; fwd=bypass; detail="method"');
     expect((await get('/plain')).headers['cache-status']).toBe('ng-isr; fwd=miss; detail="no revalidate"');
@@ -274,10 +281,13 @@ describe('serveFromCache refusals (#16 item 8)', () => {
     await app.close();
     const cache = new MemoryCacheHandler();
     await start({ '/f': { revalidate: 60 } }, { cache, buildId: 'new' }, { serveFromCache: true });
-    await cache.set({ ...((await (async () => {
-      await get('/f');
-      return cache.get('/f');
-    })()) as CacheEntry), buildId: 'old' });
+    await cache.set({
+      ...((await (async () => {
+        await get('/f');
+        return cache.get('/f');
+      })()) as CacheEntry),
+      buildId: 'old',
+    });
     const other = await get('/f');
     expect(other.headers['x-isr-cache']).toBe('MISS');
     cache.get = async () => {

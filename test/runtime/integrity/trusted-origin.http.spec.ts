@@ -236,7 +236,9 @@ describe('forwarded headers', () => {
 
   it('accepts a well-formed Forwarded header', async () => {
     await start(true);
-    const answer = await sendRaw(app.port, '/public', { Forwarded: 'for=192.0.2.60;proto=https;host="www.example.com:443", for="[2001:db8::17]:4711"' });
+    const answer = await sendRaw(app.port, '/public', {
+      Forwarded: 'for=192.0.2.60;proto=https;host="www.example.com:443", for="[2001:db8::17]:4711"',
+    });
     expect(answer.status).toBe(200);
   });
 });
@@ -258,9 +260,17 @@ describe('render origin from configuration only', () => {
   it.each<[string, { allowedHosts?: string[]; regenerationOrigin?: string; env?: string }, string]>([
     ['nothing configured', {}, 'http://localhost/public'],
     ['NG_ALLOWED_HOSTS', { env: '*.example.com, www.example.com' }, 'http://www.example.com/public'],
-    ['allowedHosts (over NG_ALLOWED_HOSTS)', { allowedHosts: ['shop.example.com'], env: 'www.example.com' }, 'http://shop.example.com/public'],
+    [
+      'allowedHosts (over NG_ALLOWED_HOSTS)',
+      { allowedHosts: ['shop.example.com'], env: 'www.example.com' },
+      'http://shop.example.com/public',
+    ],
     ['allowedHosts with a scheme', { allowedHosts: ['https://shop.example.com'] }, 'https://shop.example.com/public'],
-    ['regenerationOrigin first', { allowedHosts: ['shop.example.com'], regenerationOrigin: 'https://www.example.com/' }, 'https://www.example.com/public'],
+    [
+      'regenerationOrigin first',
+      { allowedHosts: ['shop.example.com'], regenerationOrigin: 'https://www.example.com/' },
+      'https://www.example.com/public',
+    ],
   ])('%s', async (_name, { env, ...options }, expected) => {
     if (env === undefined) {
       delete process.env['NG_ALLOWED_HOSTS'];
@@ -273,10 +283,13 @@ describe('render origin from configuration only', () => {
     expect(engine.requests.map((r) => r.url)).toEqual([expected]);
   });
 
-  it.each(['https://www.example.com/shop', 'ftp://www.example.com', 'www.example.com', 'https://user:pw@www.example.com', 'https://x.com?a=1'])(
-    'refuses regenerationOrigin %j at construction',
-    (regenerationOrigin) => {
-      expect(() => new ISRHandler({ engine: new TestEngine(), logger: false, regenerationOrigin })).toThrow(/must be an http\(s\) origin/);
-    },
-  );
+  it.each([
+    'https://www.example.com/shop',
+    'ftp://www.example.com',
+    'www.example.com',
+    'https://user:pw@www.example.com',
+    'https://x.com?a=1',
+  ])('refuses regenerationOrigin %j at construction', (regenerationOrigin) => {
+    expect(() => new ISRHandler({ engine: new TestEngine(), logger: false, regenerationOrigin })).toThrow(/must be an http\(s\) origin/);
+  });
 });

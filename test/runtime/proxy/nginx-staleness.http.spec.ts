@@ -67,7 +67,7 @@ describe('staleness behind a real nginx proxy_cache', () => {
     expect(new Set(served).size).toBeGreaterThanOrEqual(4);
     // About twice revalidate plus the gap between visits (ng-isr itself serves a stale page once).
     const worst = Math.max(...visits.map((v) => v.ageMs));
-    expect(worst).toBeLessThanOrEqual(2 * 2_000 + 3_000 + 1_000);
+    expect(worst).toBeLessThanOrEqual(2 * 2_000 + 3_000 + 2_000);
   }, 40_000);
 
   it('busy traffic (a visit every 200 ms, revalidate: 2): the content age stays within about twice revalidate', async () => {
@@ -77,10 +77,14 @@ describe('staleness behind a real nginx proxy_cache', () => {
       visits.push(await visit('/r2'));
       await sleep(200);
     }
+    // Twice revalidate, plus one second for a STALE answer's s-maxage=1 and one for nginx's
+    // whole-second clock.
     const worst = Math.max(...visits.map((v) => v.ageMs));
-    expect(worst).toBeLessThanOrEqual(2 * 2_000 + 1_000);
+    expect(worst).toBeLessThanOrEqual(2 * 2_000 + 2_000);
     // The proxy answered most visits itself: it shares the page.
-    expect(visits.filter((v) => v.proxy === 'HIT' || v.proxy === 'STALE' || v.proxy === 'UPDATING').length).toBeGreaterThan(visits.length / 2);
+    expect(visits.filter((v) => v.proxy === 'HIT' || v.proxy === 'STALE' || v.proxy === 'UPDATING').length).toBeGreaterThan(
+      visits.length / 2,
+    );
     // Bounded origin work: about one regeneration per revalidate period.
     expect(engine.renders('/r2')).toBeLessThanOrEqual(8 / 2 + 2);
   }, 30_000);
@@ -95,7 +99,7 @@ describe('staleness behind a real nginx proxy_cache', () => {
       seen = (await visit('/r2')).n;
     }
     expect(seen).toBeGreaterThanOrEqual(2);
-    expect(Date.now() - invalidatedAt).toBeLessThanOrEqual(2 * 2_000 + 1_000);
+    expect(Date.now() - invalidatedAt).toBeLessThanOrEqual(2 * 2_000 + 2_000);
   }, 20_000);
 
   it('revalidate: 0 pages are not shared by the proxy: an invalidation shows at once', async () => {

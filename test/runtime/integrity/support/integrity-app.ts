@@ -1,4 +1,5 @@
 import express from 'express';
+import { EventEmitter, once } from 'node:events';
 import { IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { ISRRenderContext, type ISRRenderReport } from '../../../../runtime/angular/isr-render-context.js';
@@ -32,21 +33,13 @@ export interface AppSetup {
 
 export async function startApp(options: Omit<ISRHandlerOptions, 'onEvent' | 'logger'>, setup: AppSetup = {}): Promise<IntegrityApp> {
   const events: ISREvent[] = [];
-  const waiters: Array<{ match: (event: ISREvent) => boolean; resolve: (event: ISREvent) => void }> = [];
+  const bus = new EventEmitter();
   const logger = new CapturingLogger();
   const isr = new ISRHandler({
     invalidateSecretToken: 's3cret',
     ...options,
     logger,
-    onEvent: (event) => {
-      events.push(event);
-      for (const waiter of [...waiters]) {
-        if (waiter.match(event)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(event);
-        }
-      }
-    },
+    onEvent: (event) => bus.emit('event', events.push(event) && event),
   });
   const app = express();
   if (setup.trustProxy !== undefined) {
@@ -75,9 +68,17 @@ export async function startApp(options: Omit<ISRHandlerOptions, 'onEvent' | 'log
     isr,
     events,
     logger,
-    waitFor(match, since = 0) {
-      const seen = events.slice(since).find(match);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ match, resolve }));
+    async waitFor(match, since = 0) {
+      // Re-reads every event since the last look, so none emitted while waiting is missed.
+      let seen = since;
+      for (;;) {
+        const found = events.slice(seen).find(match);
+        if (found !== undefined) {
+          return found;
+        }
+        seen = events.length;
+        await once(bus, 'event');
+      }
     },
     async close() {
       await isr.close();
@@ -213,6 +214,8 @@ export class FakeCommonEngine implements CommonEngineLike {
 }
 
 /** CommonEngine options for {@link FakeCommonEngine}. */
-export function commonEngineOptions(engine: FakeCommonEngine): Pick<ISRHandlerOptions, 'commonEngine' | 'bootstrap' | 'indexHtml' | 'browserDistFolder'> {
+export function commonEngineOptions(
+  engine: FakeCommonEngine,
+): Pick<ISRHandlerOptions, 'commonEngine' | 'bootstrap' | 'indexHtml' | 'browserDistFolder'> {
   return { commonEngine: engine, bootstrap: () => 'app', indexHtml: '/srv/browser/index.server.html', browserDistFolder: '/srv/browser' };
 }
