@@ -19,6 +19,12 @@ const KEPT = /^[A-Za-z0-9\-._~!$&'*+,=:@]$/;
 /** Every ASCII character a raw segment may hold (pchar without `;()`, plus `%` of escapes). */
 const RAW_SEGMENT = /^[A-Za-z0-9\-._~!$&'*+,=:@%]*$/;
 
+/**
+ * The common case, already canonical: `/` or segments of kept characters that start with a letter
+ * or digit (so no `.`/`..` segment, no escape, no trailing slash) and no trailing `/index.html`.
+ */
+const PLAIN_PATH = /^(?:\/|(?:\/[A-Za-z0-9][A-Za-z0-9\-._~!$&'*+,=:@]*)+)$(?<!\/index\.html)/;
+
 /** Escape of one code unit as written in a canonical path. */
 const ENCODED = new Map<string, string>();
 
@@ -71,6 +77,9 @@ function canonicalSegment(raw: string): string | { reason: string } {
  * slash (`/` stays `/`). Fast path: a plain ASCII path without escapes is returned as it is.
  */
 export function canonicalPath(rawPath: string): CanonicalPath {
+  if (PLAIN_PATH.test(rawPath)) {
+    return { ok: true, path: rawPath };
+  }
   if (rawPath.charCodeAt(0) !== 47 /* / */) {
     return { ok: false, reason: 'path does not start with "/"' };
   }

@@ -57,10 +57,9 @@ export function writeEntry(
   if (cacheControl !== undefined) {
     headers['cache-control'] = cacheControl;
   }
+  // Covers the stored `Vary` too (it is part of the computed value), so nothing to delete.
   const vary = entryVary(entry);
-  if (vary === undefined) {
-    delete headers['vary'];
-  } else {
+  if (vary !== undefined) {
     headers['vary'] = vary;
   }
   if (notModified(entry, req.headers['if-none-match'])) {
