@@ -9,17 +9,11 @@ import { ISRHandler } from '../../../../runtime/isr-handler.js';
 import type { ISRHandlerOptions } from '../../../../runtime/isr-handler-options.js';
 import type { ISREvent } from '../../../../runtime/render/isr-events.js';
 import { CapturingLogger } from '../../../support/capturing-logger.js';
+import type { TestServer } from '../../support/test-server.js';
 
 /** A real Express 5 app with the handler, optionally mounted below a path and behind `trust proxy`. */
-export interface IntegrityApp {
-  base: string;
+export interface IntegrityApp extends TestServer {
   port: number;
-  isr: ISRHandler;
-  events: ISREvent[];
-  logger: CapturingLogger;
-  /** Resolves with the first event (seen or future) matching `match`. */
-  waitFor(match: (event: ISREvent) => boolean, since?: number): Promise<ISREvent>;
-  close(): Promise<void>;
 }
 
 export interface AppSetup {
@@ -58,9 +52,8 @@ export async function startApp(options: Omit<ISRHandlerOptions, 'onEvent' | 'log
   app.use((_req: express.Request, res: express.Response) => {
     res.status(404).send('express 404');
   });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
+  const server: Server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${port}`,
@@ -68,7 +61,7 @@ export async function startApp(options: Omit<ISRHandlerOptions, 'onEvent' | 'log
     isr,
     events,
     logger,
-    async waitFor(match, since = 0) {
+    async waitForEvent(match, since = 0) {
       // Re-reads every event since the last look, so none emitted while waiting is missed.
       let seen = since;
       for (;;) {
@@ -82,8 +75,10 @@ export async function startApp(options: Omit<ISRHandlerOptions, 'onEvent' | 'log
     },
     async close() {
       await isr.close();
+      const closed = once(server, 'close');
+      server.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }
