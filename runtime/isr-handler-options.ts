@@ -6,7 +6,8 @@ import type { ISREngine } from './engine/isr-engine.js';
 import { compileParamMatcher, DEFAULT_TRACKING_PARAMS } from './http/cache-key.js';
 import type { RequestKeyRules } from './http/classify.js';
 import type { CacheControlOptions } from './http/cache-control.js';
-import { compileCredentialCheck } from './http/request-info.js';
+import { compileCredentialCheck, DEFAULT_CREDENTIAL_COOKIES } from './http/credentials.js';
+import { compileHostMatcher, configuredHosts, renderOrigin } from './http/origin.js';
 import { createEmitter, type ISREmit, type ISREventListener } from './render/isr-events.js';
 import type { RetryOptions } from './render/backoff.js';
 import { buildIdSources, deriveBuildId } from './render/build-id.js';
@@ -22,17 +23,7 @@ export interface InvalidateOptions {
   concurrency?: number;
 }
 
-/** Cookies that mark a request as carrying credentials by default (requests with them BYPASS). */
-export const DEFAULT_CREDENTIAL_COOKIES: readonly string[] = [
-  'connect.sid',
-  'session',
-  'sessionid',
-  'sid',
-  'auth',
-  'token',
-  'access_token',
-  'jwt',
-];
+export { DEFAULT_CREDENTIAL_COOKIES };
 
 /** Default render timeout: 30 s. */
 export const DEFAULT_RENDER_TIMEOUT_MS = 30_000;
@@ -69,7 +60,11 @@ export interface ISRHandlerOptions {
    * {@link DEFAULT_TRACKING_PARAMS} (`utm_*`, `gclid`, `fbclid`, …).
    */
   trackingQueryParams?: readonly string[];
-  /** Cookies whose presence marks a personalised request (BYPASS). Default {@link DEFAULT_CREDENTIAL_COOKIES}. */
+  /**
+   * Cookies whose presence marks a personalised request (BYPASS), matched in any case; `*` matches
+   * any characters (`wordpress_logged_in_*`). Default {@link DEFAULT_CREDENTIAL_COOKIES}. An
+   * `Authorization` / `Proxy-Authorization` header and any `__Host-` / `__Secure-` cookie always count.
+   */
   credentialCookies?: readonly string[];
   /** Longest a render may take before it counts as failed. Default 30000 ms. */
   renderTimeoutMs?: number;
@@ -82,11 +77,27 @@ export interface ISRHandlerOptions {
   /** Prepare br/gzip variants when storing. Default true. */
   compress?: boolean;
   /**
-   * Origin background regenerations render for, e.g. `https://www.example.com`. Its host must be
-   * one the app allows. Default: the first plain host in `NG_ALLOWED_HOSTS`, else the Host of
-   * the last visitor request whose render was stored, else `http://localhost`.
+   * Origin every page that may be stored is rendered for (a visitor's MISS and every
+   * regeneration), e.g. `https://www.example.com`; its host must be one the app allows. Default:
+   * the first plain entry of `allowedHosts` (else `NG_ALLOWED_HOSTS`), else `http://localhost`.
+   * Never taken from a request.
    */
   regenerationOrigin?: string;
+  /**
+   * Hosts the site is served under (`example.com`, `https://www.example.com`, `*.example.com`),
+   * as given to Angular's `allowedHosts`. Default: `NG_ALLOWED_HOSTS` split at commas. The first
+   * plain entry is the render origin when `regenerationOrigin` is not set.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Per-host cache keys for a site that serves different content on several domains: each host on
+   * `allowedHosts` gets its own key space; requests for other hosts BYPASS. Invalidation then
+   * takes absolute URLs on allowed hosts (one host) or paths (every plain host on the list).
+   * Default false: the Host is never part of the key.
+   */
+  hostKeys?: boolean;
+  /** Reasons in `Cache-Status` (`detail="credentials"`); `false` leaves them out. Default true. */
+  cacheStatusDetail?: boolean;
   /**
    * Id of the running build, stored with every entry: entries stored by another build are not
    * served as HITs; they are rendered again and replaced (so a redeploy never serves pages of the
@@ -120,7 +131,11 @@ export interface ResolvedISROptions {
   cacheControl: CacheControlOptions | false;
   compress: boolean;
   buildId: string | undefined;
-  regenerationOrigin: string | undefined;
+  /** Origin of every render whose page may be stored (from configuration only). */
+  origin: string;
+  /** Plain hosts of `allowedHosts` for per-host invalidation (empty without `hostKeys`). */
+  keyHosts: string[];
+  cacheStatusDetail: boolean;
   retry: RetryOptions | undefined;
   invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
 }
@@ -128,6 +143,10 @@ export interface ResolvedISROptions {
 /** Applies the defaults; throws a `TypeError` when no engine can be built from `options`. */
 export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
   const engine = resolveEngine(options);
+  const hosts = configuredHosts(options.allowedHosts, process.env['NG_ALLOWED_HOSTS']);
+  if (options.hostKeys === true && hosts.length === 0) {
+    throw new TypeError('ISRHandler: hostKeys needs allowedHosts (or NG_ALLOWED_HOSTS): the hosts that get their own cache keys.');
+  }
   return {
     engine,
     logger: resolveLogger(options.logger),
@@ -138,12 +157,15 @@ export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
       allowedQueryParams: new Set(options.allowedQueryParams ?? []),
       isTracking: compileParamMatcher(options.trackingQueryParams ?? DEFAULT_TRACKING_PARAMS),
       hasCredentials: compileCredentialCheck(options.credentialCookies ?? DEFAULT_CREDENTIAL_COOKIES),
+      hostKeys: options.hostKeys === true ? compileHostMatcher(hosts) : undefined,
     },
     renderTimeoutMs: positive(options.renderTimeoutMs, DEFAULT_RENDER_TIMEOUT_MS),
     cacheControl: options.cacheControl ?? {},
     compress: options.compress ?? true,
     buildId: options.buildId === false ? undefined : (options.buildId ?? derivedBuildId(options)),
-    regenerationOrigin: options.regenerationOrigin?.replace(/\/+$/, ''),
+    origin: renderOrigin(options.regenerationOrigin, hosts),
+    keyHosts: options.hostKeys === true ? hosts.filter((host) => !host.includes('*')).map((host) => host.replace(/^https?:\/\//, '')) : [],
+    cacheStatusDetail: options.cacheStatusDetail ?? true,
     retry: options.retry,
     invalidateLimits: {
       maxUrls: positive(options.invalidate?.maxUrls, 100),

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { CacheEntry, CacheHandler } from './cache/cache-handler.js';
+import { malformedHostHeader } from './http/authority.js';
 import { cacheControlHeader, type CacheControlOptions } from './http/cache-control.js';
+import { CacheStatusValues } from './http/cache-status.js';
 import { classifyRequest, type RequestKeyRules } from './http/classify.js';
 import type { ISRNext, ISRRequest } from './http/request-info.js';
 import { sendJsonError } from './http/send-json.js';
@@ -46,6 +48,7 @@ export class ISRHandler {
   private readonly regenerator: Regenerator;
   private readonly responder: RenderResponder;
   private readonly invalidateDeps: InvalidateDeps;
+  private readonly cacheStatus: CacheStatusValues;
 
   /**
    * Error middleware for the invalidate route, placed after `express.json()` and `isr.invalidate`:
@@ -80,19 +83,21 @@ export class ISRHandler {
     this.keyRules = resolved.keyRules;
     this.cacheControl = resolved.cacheControl;
     this.access = new CacheAccess(cache, buildId, logger, emit);
-    this.requests = new RenderRequests(resolved.regenerationOrigin);
+    this.requests = new RenderRequests(resolved.origin);
+    const cacheStatus = (this.cacheStatus = new CacheStatusValues(resolved.cacheStatusDetail));
     const renderer = new Renderer(resolved.engine, renderTimeoutMs, emit);
     const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress }, logger, emit));
     const fleetLock = new FleetLock(this.access, renderTimeoutMs);
     const backoff = new Backoff(resolved.retry);
     this.regenerator = new Regenerator(this.flights, backoff, fleetLock, store, this.requests, logger, emit);
     const { flights, requests, cacheControl } = this;
-    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, requests, cacheControl, logger });
+    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, requests, cacheControl, cacheStatus, logger });
     this.invalidateDeps = {
       token: resolved.token,
       limits: resolved.invalidateLimits,
       allowedQueryParams: this.keyRules.allowedQueryParams,
       isTracking: this.keyRules.isTracking,
+      hostKeys: this.keyRules.hostKeys && { allowed: this.keyRules.hostKeys, hosts: resolved.keyHosts },
       cache,
       logger,
       regenerate: (key) => this.regenerator.regenerate(key, 'invalidate', true),
@@ -111,11 +116,17 @@ export class ISRHandler {
 
   /**
    * Page middleware (the catch-all): answers from the cache, else renders once per key
-   * (single flight), stores cacheable pages and writes the response with `x-isr-cache`.
-   * Calls `next()` when the engine has no page and `next(error)` when the render failed.
+   * (single flight), stores cacheable pages and writes the response with `x-isr-cache` and
+   * `Cache-Status`. A `Host` or forwarded header that is no plain `host[:port]` gets a 400 before
+   * any render. Calls `next()` when the engine has no page and `next(error)` when the render failed.
    */
   async handle(req: ISRRequest, res: ServerResponse, next: ISRNext): Promise<void> {
     try {
+      const malformed = malformedHostHeader(req);
+      if (malformed !== undefined) {
+        this.logger.debug?.(`400 for a malformed ${malformed} header`);
+        return sendJsonError(res, 400, `Bad request: the ${malformed} header is not a valid host[:port].`);
+      }
       this.requests.rememberBaseUrl(req);
       const key = classifyRequest(req, this.keyRules);
       if (!key.cacheable) {
@@ -143,6 +154,9 @@ export class ISRHandler {
    * a background regeneration) and calls `next()` for everything else.
    */
   async serveFromCache(req: ISRRequest, res: ServerResponse, next: ISRNext): Promise<void> {
+    if (malformedHostHeader(req) !== undefined) {
+      return next();
+    }
     this.requests.rememberBaseUrl(req);
     const key = classifyRequest(req, this.keyRules);
     if (!key.cacheable) {
@@ -202,11 +216,16 @@ export class ISRHandler {
 
   /** HIT, or STALE (past `revalidate`, or its regenerations failing) starting one background regeneration. */
   private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry): void {
-    const age = Date.now() - entry.createdAt;
-    const stale = (entry.revalidate > 0 && age >= entry.revalidate * 1000) || this.regenerator.isFailing(entry.key);
+    const { revalidate } = entry;
+    // Seconds of freshness left (negative once stale); `revalidate: 0` never expires on its own.
+    const ttl = revalidate > 0 ? revalidate - (Date.now() - entry.createdAt) / 1000 : Infinity;
+    const stale = ttl <= 0 || this.regenerator.isFailing(entry.key);
     if (stale) {
       this.regenerator.schedule(entry.key);
     }
-    writeEntry(req, res, entry, stale ? 'STALE' : 'HIT', cacheControlHeader(this.cacheControl, entry.revalidate, stale));
+    const status = stale
+      ? this.cacheStatus.stale(Math.min(Math.floor(ttl), 0))
+      : this.cacheStatus.hit(revalidate > 0 ? Math.ceil(ttl) : undefined);
+    writeEntry(req, res, entry, stale ? 'STALE' : 'HIT', cacheControlHeader(this.cacheControl, revalidate, ttl, stale), status);
   }
 }

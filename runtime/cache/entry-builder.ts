@@ -19,7 +19,6 @@ const UNSTORED_HEADERS = new Set([
   'keep-alive',
   'date',
   'etag',
-  'vary',
   'x-isr-cache',
   'age',
 ]);

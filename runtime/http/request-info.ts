@@ -6,6 +6,8 @@ export type ISRRequest = IncomingMessage & {
   baseUrl?: string;
   body?: unknown;
   protocol?: string;
+  /** The Express app (its `trust proxy` setting decides whether `X-Forwarded-*` counts). */
+  app?: { get?(setting: string): unknown };
 };
 
 /** Express-style `next`. */
@@ -21,37 +23,4 @@ export function absoluteUrl(req: ISRRequest): string {
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   const protocol = req.protocol ?? (encrypted ? 'https' : 'http');
   return `${protocol}://${req.headers.host ?? 'localhost'}${requestUrl(req)}`;
-}
-
-/**
- * Compiles a check for credentials: an `Authorization` header or one of the named cookies.
- * Cookie names are matched on the raw header (no parsing of values).
- */
-export function compileCredentialCheck(cookieNames: readonly string[]): (req: IncomingMessage) => boolean {
-  const names = new Set(cookieNames);
-  return (req) => {
-    if (req.headers.authorization !== undefined) {
-      return true;
-    }
-    const cookie = req.headers.cookie;
-    if (cookie === undefined || names.size === 0) {
-      return false;
-    }
-    for (const pair of cookie.split(';')) {
-      const eq = pair.indexOf('=');
-      const name = (eq === -1 ? pair : pair.slice(0, eq)).trim();
-      if (names.has(name)) {
-        return true;
-      }
-    }
-    return false;
-  };
-}
-
-/** First plain host (no wildcard) of `NG_ALLOWED_HOSTS`, if any. */
-export function firstAllowedHost(env: string | undefined): string | undefined {
-  return env
-    ?.split(',')
-    .map((host) => host.trim())
-    .find((host) => host !== '' && !host.includes('*'));
 }

@@ -1,5 +1,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CacheEntry } from '../cache/cache-handler.js';
+import { CACHE_STATUS } from './cache-status.js';
+import { pickEncoding, type Encoding } from './encoding.js';
+import { varyForEntry } from './vary.js';
 
 /** Value of the `x-isr-cache` header. */
 export type ISRCacheStatus = 'MISS' | 'HIT' | 'STALE' | 'BYPASS';
@@ -7,24 +10,8 @@ export type ISRCacheStatus = 'MISS' | 'HIT' | 'STALE' | 'BYPASS';
 /** Name of the header every page response through the handler carries. */
 export const CACHE_STATUS_HEADER = 'x-isr-cache';
 
-type Encoding = 'br' | 'gzip' | undefined;
-
-/** Picks a stored variant from `Accept-Encoding` (substring checks only; no q-value parsing). */
-function pickEncoding(entry: CacheEntry, acceptEncoding: string | undefined): Encoding {
-  if (acceptEncoding === undefined) {
-    return undefined;
-  }
-  if (entry.variants.br && acceptEncoding.includes('br') && !acceptEncoding.includes('br;q=0')) {
-    return 'br';
-  }
-  if (entry.variants.gzip && acceptEncoding.includes('gzip') && !acceptEncoding.includes('gzip;q=0')) {
-    return 'gzip';
-  }
-  return undefined;
-}
-
 /** ETag of the variant: the body's validator with a suffix for compressed bytes. */
-function variantEtag(etag: string, encoding: Encoding): string {
+function variantEtag(etag: string, encoding: Encoding | undefined): string {
   return encoding === undefined ? etag : `${etag.slice(0, -1)}-${encoding === 'br' ? 'br' : 'gz'}"`;
 }
 
@@ -37,9 +24,22 @@ function notModified(entry: CacheEntry, ifNoneMatch: string | undefined): boolea
   return ifNoneMatch.trim() === '*' || ifNoneMatch.includes(entry.etag.slice(1, -1));
 }
 
+/** `Vary` per entry object, computed on its first answer (memory-tier entries are reused across hits). */
+const varyOf = new WeakMap<CacheEntry, string | null>();
+
+function entryVary(entry: CacheEntry): string | undefined {
+  let vary = varyOf.get(entry);
+  if (vary === undefined) {
+    vary = varyForEntry(entry.headers['vary'], entry.variants.br !== undefined || entry.variants.gzip !== undefined) ?? null;
+    varyOf.set(entry, vary);
+  }
+  return vary ?? undefined;
+}
+
 /**
  * Writes a stored page as it is: chosen variant, ETag, `304` on `If-None-Match`, HEAD without
- * body. `cacheControl` replaces the stored header unless `undefined` (option off).
+ * body, the stored `Vary` (plus `Accept-Encoding` with variants) and `Cache-Status`.
+ * `cacheControl` replaces the stored header unless `undefined` (option off).
  */
 export function writeEntry(
   req: IncomingMessage,
@@ -47,16 +47,20 @@ export function writeEntry(
   entry: CacheEntry,
   status: ISRCacheStatus,
   cacheControl: string | undefined,
+  cacheStatus: string,
 ): void {
-  const encoding = pickEncoding(entry, req.headers['accept-encoding']);
+  const encoding = pickEncoding(entry.variants, req.headers['accept-encoding']);
   const headers: OutgoingHttpHeaders = { ...entry.headers };
   headers['etag'] = variantEtag(entry.etag, encoding);
   headers[CACHE_STATUS_HEADER] = status;
+  headers[CACHE_STATUS] = cacheStatus;
   if (cacheControl !== undefined) {
     headers['cache-control'] = cacheControl;
   }
-  if (entry.variants.br || entry.variants.gzip) {
-    headers['vary'] = 'Accept-Encoding';
+  // Covers the stored `Vary` too (it is part of the computed value), so nothing to delete.
+  const vary = entryVary(entry);
+  if (vary !== undefined) {
+    headers['vary'] = vary;
   }
   if (notModified(entry, req.headers['if-none-match'])) {
     delete headers['content-type'];

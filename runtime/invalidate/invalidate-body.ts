@@ -1,4 +1,5 @@
-import { cacheKeyFor } from '../http/cache-key.js';
+import { cacheKeyFor, UNUSUAL_PATH } from '../http/cache-key.js';
+import { hostKey } from '../http/classify.js';
 
 /** A request the invalidate endpoint refuses: HTTP status and the `{ error }` message. */
 export interface InvalidateRejection {
@@ -24,6 +25,15 @@ export interface InvalidateLimits {
   requestHost?: string;
   allowedQueryParams: ReadonlySet<string>;
   isTracking: (name: string) => boolean;
+  /** With per-host keys: absolute URLs name one allowed host, paths every plain host on the list. */
+  hostKeys?: HostKeyRules;
+}
+
+/** The `hostKeys` option as invalidation sees it. */
+export interface HostKeyRules {
+  allowed: (host: string) => boolean;
+  /** Plain (non-wildcard) hosts of `allowedHosts`, lower-cased. */
+  hosts: readonly string[];
 }
 
 const MAX_TAG_LENGTH = 256;
@@ -74,12 +84,16 @@ export function isRejection(value: unknown): value is InvalidateRejection {
  * Converts one `urlsToInvalidate` entry to a path: a path as is, or an absolute http(s) URL to
  * the request's own host. Returns an error message for anything else.
  */
-function toPath(url: string, requestHost: string | undefined): string | { error: string } {
+function toPath(
+  url: string,
+  requestHost: string | undefined,
+  hostKeys?: HostKeyRules,
+): { path: string; host?: string } | { error: string } {
   if (url.length === 0 || url.length > MAX_URL_LENGTH) {
     return { error: `"${url.slice(0, 80)}" is not a path` };
   }
   if (url.startsWith('/') && !url.startsWith('//')) {
-    return url;
+    return { path: url };
   }
   let parsed: URL;
   try {
@@ -90,10 +104,17 @@ function toPath(url: string, requestHost: string | undefined): string | { error:
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return { error: `"${url.slice(0, 80)}" is not an http(s) URL` };
   }
+  // The raw path (WHATWG URL would resolve dot segments and hide them from the key check).
+  const rest = url.slice(url.indexOf('//') + 2);
+  const pathAt = rest.search(/[/?#]/);
+  const path = pathAt === -1 || rest[pathAt] !== '/' ? `/${pathAt === -1 ? '' : rest.slice(pathAt)}` : rest.slice(pathAt);
+  if (hostKeys !== undefined) {
+    return hostKeys.allowed(parsed.host) ? { path, host: parsed.host } : { error: `"${url.slice(0, 80)}" is not on an allowed host` };
+  }
   if (requestHost === undefined || parsed.host.toLowerCase() !== requestHost.toLowerCase()) {
     return { error: `"${url.slice(0, 80)}" points to another host; send paths such as "/blog/a"` };
   }
-  return `${parsed.pathname}${parsed.search}`;
+  return { path };
 }
 
 /**
@@ -130,15 +151,24 @@ export function validateInvalidateBody(body: unknown, limits: InvalidateLimits):
     if (typeof entry !== 'string') {
       return reject(400, '"urlsToInvalidate" must contain strings only.');
     }
-    const path = toPath(entry, limits.requestHost);
-    if (typeof path !== 'string') {
-      return reject(400, path.error);
+    const target = toPath(entry, limits.requestHost, limits.hostKeys);
+    if ('error' in target) {
+      return reject(400, target.error);
     }
-    const key = cacheKeyFor(path, limits.allowedQueryParams, limits.isTracking);
-    if (!key.cacheable && key.reason === 'unusual path') {
-      return reject(400, `"${entry.slice(0, 80)}" is not a plain path ("..", "." or empty segments)`);
+    // The same canonicaliser as page requests: every spelling of a page reaches its one key.
+    const key = cacheKeyFor(target.path, limits.allowedQueryParams, limits.isTracking);
+    if (!key.cacheable && key.reason.startsWith(UNUSUAL_PATH)) {
+      return reject(400, `"${entry.slice(0, 80)}" is not a plain path (${key.reason.slice(UNUSUAL_PATH.length + 2)})`);
     }
-    urls.push({ url: entry, key: key.cacheable ? key.key : undefined });
+    if (!key.cacheable || limits.hostKeys === undefined) {
+      urls.push({ url: entry, key: key.cacheable ? key.key : undefined });
+      continue;
+    }
+    const { allowed, hosts } = limits.hostKeys;
+    for (const host of target.host !== undefined ? [target.host] : hosts) {
+      const perHost = hostKey(host, key.key, allowed);
+      urls.push({ url: entry, key: perHost.cacheable ? perHost.key : undefined });
+    }
   }
   const tagNames: string[] = [];
   for (const tag of tagList) {

@@ -6,6 +6,7 @@ import {
   isRejection,
   parseRawBody,
   validateInvalidateBody,
+  type HostKeyRules,
   type InvalidateRejection,
 } from './invalidate-body.js';
 import { mapBounded } from '../utils/map-bounded.js';
@@ -30,6 +31,8 @@ export interface InvalidateDeps {
   limits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
   allowedQueryParams: ReadonlySet<string>;
   isTracking: (name: string) => boolean;
+  /** With the `hostKeys` option: the allowed hosts (check) and the plain ones a bare path reaches. */
+  hostKeys?: HostKeyRules;
   cache: CacheHandler;
   logger: ISRLogger;
   /** Regenerates a cached key; resolves with `entry` set when the new page was stored. */
@@ -107,6 +110,7 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
     requestHost: req.headers.host,
     allowedQueryParams: deps.allowedQueryParams,
     isTracking: deps.isTracking,
+    hostKeys: deps.hostKeys,
   });
   if (!request.ok) {
     return sendJson(res, request.status, { error: request.error });
@@ -177,8 +181,6 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
     }
   });
   const failedCount = Object.keys(result.failed).length;
-  deps.logger.info(
-    `invalidate: ${result.invalidated.length} regenerated, ${result.notInCache.length} not in cache, ${failedCount} failed`,
-  );
+  deps.logger.info(`invalidate: ${result.invalidated.length} regenerated, ${result.notInCache.length} not in cache, ${failedCount} failed`);
   return sendJson(res, 200, result);
 }

@@ -1,6 +1,7 @@
 import type { ISRRenderReport } from '../angular/isr-render-context.js';
 import type { RenderedPage } from '../engine/isr-engine.js';
 import { forbidsSharing } from '../http/cache-control.js';
+import { DEFAULT_VARY_DIMENSIONS, unsupportedVary } from '../http/vary.js';
 
 /** Reason given when a 200 server render came from a route without `data.revalidate`. */
 export const NO_REVALIDATE_REASON = 'route has no revalidate';
@@ -32,11 +33,25 @@ function header(page: RenderedPage, name: string): string | string[] | undefined
   return undefined;
 }
 
+/** Reasons that belong to the route itself (rendered from a synthetic request): worth remembering per key. */
+const ROUTE_REASONS = [NO_REVALIDATE_REASON, 'response sets a cookie', 'response is private or no-store', 'response varies'];
+
+/** True when `reason` comes from how the route answers, not from a transient failure. */
+export function isRouteReason(reason: string): boolean {
+  return ROUTE_REASONS.some((prefix) => reason.startsWith(prefix));
+}
+
 /**
  * Why a rendered page must not be stored, or `undefined` when it may be shared. Runs once per
- * render (never per hit); the order puts the cheap checks first.
+ * render (never per hit); the order puts the cheap checks first. `varyDimensions`: what the cache
+ * serves per request itself (`Accept-Encoding`, configured variants); a `Vary` on anything else
+ * (or `*`) means the page differs per visitor in a way the key does not hold.
  */
-export function whyNotStorable(page: RenderedPage, report: ISRRenderReport): string | undefined {
+export function whyNotStorable(
+  page: RenderedPage,
+  report: ISRRenderReport,
+  varyDimensions: ReadonlySet<string> = DEFAULT_VARY_DIMENSIONS,
+): string | undefined {
   if (page.status !== 200) {
     return `status ${page.status}`;
   }
@@ -55,6 +70,10 @@ export function whyNotStorable(page: RenderedPage, report: ISRRenderReport): str
   const cacheControl = header(page, 'cache-control');
   if (forbidsSharing(Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl)) {
     return 'response is private or no-store';
+  }
+  const vary = unsupportedVary(header(page, 'vary'), varyDimensions);
+  if (vary !== undefined) {
+    return vary;
   }
   if ((report.httpErrors ?? 0) > 0) {
     return 'an HttpClient request failed during the render';

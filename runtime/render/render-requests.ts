@@ -1,33 +1,37 @@
-import { absoluteUrl, firstAllowedHost, type ISRRequest } from '../http/request-info.js';
+import { absoluteUrl, type ISRRequest } from '../http/request-info.js';
 import type { RenderRequest } from './renderer.js';
 
+/** The only headers a render that may be stored carries (nothing of any visitor). */
+const SYNTHETIC_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  accept: 'text/html',
+  'user-agent': 'ng-isr',
+});
+
 /**
- * Builds what the engine renders: the visitor's own request for foreground renders, and for
- * background ones a synthetic request with nothing of any visitor in it (path + allowed query
- * on an allowed origin).
+ * Builds what the engine renders. A render whose page may be stored (a visitor's MISS, a
+ * background or on-demand regeneration) gets a synthetic request for its key on the configured
+ * origin: `origin + key`, no cookies, no visitor headers. Only plain BYPASS renders (never
+ * stored) get the visitor's own request.
  */
 export class RenderRequests {
-  /** Origin of the last visitor request whose render was stored (an origin the app accepts). */
-  private learnedOrigin?: string;
-  /** Mount path seen on visitor requests, reused for background renders. */
+  /** Mount path seen on visitor requests (`req.baseUrl`), for `APP_BASE_HREF`. */
   private baseUrl = '';
+  /** `https:` or `http:`, for per-host keys (`//host/path`). */
+  private readonly protocol: string;
 
-  /** `configuredOrigin`: the `regenerationOrigin` option. */
-  constructor(private readonly configuredOrigin: string | undefined) {}
+  /** `origin`: from configuration only (see `renderOrigin`), never from a request. */
+  constructor(private readonly origin: string) {
+    this.protocol = origin.slice(0, origin.indexOf('//'));
+  }
 
-  /** Remembers the mount path (`req.baseUrl`) for background renders. */
+  /** Remembers the mount path (`req.baseUrl`) for renders of keys. */
   rememberBaseUrl(req: ISRRequest): void {
     if (req.baseUrl !== undefined && req.baseUrl !== this.baseUrl) {
       this.baseUrl = req.baseUrl;
     }
   }
 
-  /** Remembers the origin of a visitor render that was stored (the app accepted it). */
-  learnOrigin(url: string): void {
-    this.learnedOrigin = originOf(url);
-  }
-
-  /** The visitor's request, headers flattened. */
+  /** The visitor's request, headers flattened: only for renders that are never stored. */
   visitor(req: ISRRequest): RenderRequest {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
@@ -38,29 +42,14 @@ export class RenderRequests {
     return { url: absoluteUrl(req), headers, nodeRequest: req, baseUrl: req.baseUrl ?? '' };
   }
 
-  /** A request with nothing of any visitor in it: path + allowed query on an allowed host. */
+  /** A request with nothing of any visitor in it: the key (path + allowed query) on the configured origin. */
   synthetic(key: string): RenderRequest {
-    return {
-      url: `${this.origin()}${key}`,
-      headers: { accept: 'text/html', 'user-agent': 'ng-isr-regeneration' },
-      baseUrl: this.baseUrl,
-    };
+    return { url: this.urlOf(key), headers: { ...SYNTHETIC_HEADERS }, baseUrl: this.baseUrl };
   }
 
-  private origin(): string {
-    if (this.configuredOrigin !== undefined) {
-      return this.configuredOrigin;
-    }
-    const host = firstAllowedHost(process.env['NG_ALLOWED_HOSTS']);
-    return host !== undefined ? `http://${host}` : (this.learnedOrigin ?? 'http://localhost');
-  }
-}
-
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
+  /** Absolute URL of a key: `origin + key`, or `protocol + //host/path` for a per-host key. */
+  urlOf(key: string): string {
+    return key.startsWith('//') ? `${this.protocol}${key}` : `${this.origin}${key}`;
   }
 }
 

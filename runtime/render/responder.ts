@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { RenderedPage } from '../engine/isr-engine.js';
 import { CREDENTIALS_REASON } from '../http/classify.js';
 import { cacheControlHeader, type CacheControlOptions } from '../http/cache-control.js';
+import { CACHE_STATUS, type CacheStatusValues } from '../http/cache-status.js';
 import { requestUrl, type ISRNext, type ISRRequest } from '../http/request-info.js';
 import { writeEntry, writeRendered, type ISRCacheStatus } from '../http/write-entry.js';
 import { errorMessage, type ISRLogger } from '../utils/logger.js';
@@ -19,6 +20,7 @@ export interface ResponderDeps {
   renderer: Renderer;
   requests: RenderRequests;
   cacheControl: CacheControlOptions | false;
+  cacheStatus: CacheStatusValues;
   logger: ISRLogger;
 }
 
@@ -26,11 +28,15 @@ export interface ResponderDeps {
 export class RenderResponder {
   constructor(private readonly deps: ResponderDeps) {}
 
-  /** Renders a cold key once for every concurrent request; shares the page only when it was stored. */
+  /**
+   * Renders a cold key once for every concurrent request, from the key's synthetic request (so
+   * what is stored is what the key renders on the configured origin, whoever asked). A 200 page
+   * that was not stored is rendered again for each visitor on its own (BYPASS): it may depend on
+   * their headers or cookies. Other answers (404, errors) are shared by the flight.
+   */
   async miss(req: ISRRequest, res: ServerResponse, next: ISRNext, key: string): Promise<void> {
-    const { flights, fleetLock, store, requests } = this.deps;
-    const visitor = requests.visitor(req);
-    const flight = flights.run(key, () => fleetLock.renderOnce(key, () => store.renderAndStore(key, visitor, 'miss')));
+    const { flights, fleetLock, store, requests, cacheStatus } = this.deps;
+    const flight = flights.run(key, () => fleetLock.renderOnce(key, () => store.renderAndStore(key, requests.synthetic(key), 'miss')));
     let outcome: RenderOutcome;
     try {
       outcome = await flight.promise;
@@ -43,22 +49,21 @@ export class RenderResponder {
     if (outcome.page === null) {
       return next();
     }
-    if (outcome.entry) {
-      if (flight.started) {
-        requests.learnOrigin(visitor.url);
-      }
-      writeEntry(req, res, outcome.entry, 'MISS', cacheControlHeader(this.deps.cacheControl, outcome.entry.revalidate, false));
+    const { entry } = outcome;
+    if (entry) {
+      const cacheControl = cacheControlHeader(this.deps.cacheControl, entry.revalidate, entry.revalidate, false);
+      writeEntry(req, res, entry, 'MISS', cacheControl, cacheStatus.miss());
       return;
     }
-    if (!flight.started) {
-      // The leader's page may be personal (cookies, private): render this request on its own.
-      return this.bypass(req, res, next, outcome.notStored ?? 'not cacheable', key);
+    const notStored = outcome.notStored ?? 'not cacheable';
+    if (outcome.page.status === 200) {
+      return this.bypass(req, res, next, notStored, key, cacheStatus.miss(notStored));
     }
-    writeRendered(req, res, outcome.page, 'BYPASS');
+    writeRendered(req, res, outcome.page, 'BYPASS', { [CACHE_STATUS]: cacheStatus.miss(notStored) });
   }
 
-  /** Plain SSR for a request that must not touch the cache. */
-  async bypass(req: ISRRequest, res: ServerResponse, next: ISRNext, reason: string, key?: string): Promise<void> {
+  /** Plain SSR of the visitor's own request, for a request that must not touch the cache. */
+  async bypass(req: ISRRequest, res: ServerResponse, next: ISRNext, reason: string, key?: string, status?: string): Promise<void> {
     let page: RenderedPage | null;
     try {
       page = await this.deps.renderer.render(this.deps.requests.visitor(req), key, 'bypass');
@@ -71,7 +76,14 @@ export class RenderResponder {
     }
     this.deps.logger.debug?.(`BYPASS ${requestUrl(req).split('?', 1)[0]}: ${reason}`);
     const personal = reason === CREDENTIALS_REASON && !hasHeader(page.headers, 'cache-control');
-    writeRendered(req, res, page, 'BYPASS' satisfies ISRCacheStatus, personal ? { 'cache-control': 'private, no-store' } : {});
+    const headers = { [CACHE_STATUS]: status ?? this.deps.cacheStatus.bypass(reason) };
+    writeRendered(
+      req,
+      res,
+      page,
+      'BYPASS' satisfies ISRCacheStatus,
+      personal ? { ...headers, 'cache-control': 'private, no-store' } : headers,
+    );
   }
 }
 

@@ -6,7 +6,7 @@ import type { RenderedPage } from '../engine/isr-engine.js';
 import type { ISREmit, RenderCause } from './isr-events.js';
 import type { ISRLogger } from '../utils/logger.js';
 import type { CacheAccess } from './cache-access.js';
-import { CLIENT_SHELL_REASON, NO_REVALIDATE_REASON, whyNotStorable } from './cacheability.js';
+import { CLIENT_SHELL_REASON, isRouteReason, whyNotStorable } from './cacheability.js';
 import { hostOf } from './render-requests.js';
 import type { Renderer, RenderRequest } from './renderer.js';
 
@@ -84,11 +84,12 @@ export class PageStore {
   }
 
   /**
-   * Only a real 200 server render proves the route has no revalidate (checked in that order);
-   * error answers and the client-side shell (a bad Host provokes it) never switch caching off.
+   * Only a real 200 server render of the key's synthetic request proves how the route answers
+   * (no revalidate, a cookie, private, Vary); error answers and the client-side shell never
+   * switch caching off.
    */
   private noteNotStorable(key: string, request: RenderRequest, reason: string): void {
-    if (reason === NO_REVALIDATE_REASON) {
+    if (isRouteReason(reason)) {
       this.uncacheable.set(key, reason);
     } else if (reason === CLIENT_SHELL_REASON && !this.warnedShell) {
       this.warnedShell = true;

@@ -82,10 +82,10 @@ describe('engine adapters', () => {
       server = await startServer({ angularAppEngine: engine, invalidateSecretToken: 't' });
     });
 
-    it('passes the Node request and a fresh context object, reads the report after the body', async () => {
+    it('renders a MISS from a web Request for origin + key (no visitor cookie), reads the report after the body', async () => {
       const miss = await rawRequest(`${server.base}/news`, { headers: { cookie: 'theme=dark' } });
       expect([miss.status, miss.headers['x-isr-cache'], miss.headers['content-language']]).toEqual([200, 'MISS', 'en']);
-      expect(engine.inputs[0]).toMatchObject({ kind: 'node', url: `${server.base}/news` });
+      expect(engine.inputs[0]).toMatchObject({ kind: 'web', url: 'http://127.0.0.1/news', cookie: null });
       expect(engine.inputs[0].context).toBeInstanceOf(ISRRenderContext);
       const entry = await server.isr.cache.get('/news');
       expect([entry?.revalidate, entry?.tags]).toEqual([60, ['news']]);
@@ -112,16 +112,10 @@ describe('engine adapters', () => {
       expect([response.status, response.body.toString()]).toEqual([404, 'express 404']);
     });
 
-    it('does not store the client-side shell served for a Host off allowedHosts', async () => {
-      const shell = await rawRequest(`${server.base}/news`, { headers: { host: 'attacker.example' } });
-      expect([shell.status, shell.headers['x-isr-cache']]).toEqual([200, 'BYPASS']);
-      expect(shell.body.toString()).toContain('csr shell');
-      expect(await server.isr.cache.get('/news')).toBeUndefined();
-      await rawRequest(`${server.base}/news`, { headers: { host: 'attacker.example' } });
-      const warnings = server.logger.at('warn').filter((line) => line.includes('client-side shell'));
-      expect(warnings).toEqual([expect.stringContaining('host "attacker.example" is not in allowedHosts / NG_ALLOWED_HOSTS')]);
-      // The shell must not switch caching off for the path: the next real request is stored.
-      expect((await rawRequest(`${server.base}/news`)).headers['x-isr-cache']).toBe('MISS');
+    it('stores the page of the configured origin whatever Host a visitor sends', async () => {
+      const miss = await rawRequest(`${server.base}/news`, { headers: { host: 'attacker.example' } });
+      expect([miss.status, miss.headers['x-isr-cache']]).toEqual([200, 'MISS']);
+      expect(engine.inputs.map((input) => input.url)).toEqual(['http://127.0.0.1/news']);
       expect((await rawRequest(`${server.base}/news`)).headers['x-isr-cache']).toBe('HIT');
     });
 
@@ -137,6 +131,29 @@ describe('engine adapters', () => {
       expect(regeneration.context).toBeInstanceOf(ISRRenderContext);
       expect((await server.isr.cache.get('/news'))?.body.toString()).toContain('/news #2');
     });
+  });
+
+  it('AngularNodeAppEngine shape: a regenerationOrigin the app refuses gives the shell, which is never stored', async () => {
+    process.env['NG_ALLOWED_HOSTS'] = '127.0.0.1';
+    const engine = new FakeAppEngine();
+    engine.routes = { '/news': { revalidate: 60 } };
+    server = await startServer({ angularAppEngine: engine, invalidateSecretToken: 't', regenerationOrigin: 'https://wrong.example' });
+    const first = await rawRequest(`${server.base}/news`);
+    // The visitor still gets a real page: rendered from their own request, not stored.
+    expect([first.status, first.headers['x-isr-cache'], first.headers['cache-status']]).toEqual([
+      200,
+      'BYPASS',
+      'ng-isr; fwd=miss; detail="client shell"',
+    ]);
+    expect(first.body.toString()).not.toContain('csr shell');
+    expect(engine.inputs.map((input) => [input.kind, input.url])).toEqual([
+      ['web', 'https://wrong.example/news'],
+      ['node', `${server.base}/news`],
+    ]);
+    expect(await server.isr.cache.get('/news')).toBeUndefined();
+    await rawRequest(`${server.base}/news`);
+    const warnings = server.logger.at('warn').filter((line) => line.includes('client-side shell'));
+    expect(warnings).toEqual([expect.stringContaining('host "wrong.example" is not in allowedHosts / NG_ALLOWED_HOSTS')]);
   });
 
   it('AngularNodeAppEngine shape: regenerationOrigin overrides the host', async () => {
@@ -184,12 +201,14 @@ describe('engine adapters', () => {
       expect(calls[0]).toMatchObject({
         bootstrap,
         documentFilePath: '/srv/browser/index.server.html',
-        url: `${server.base}/cached`,
+        url: 'http://localhost/cached',
         publicPath: '/srv/browser',
       });
       // Mounted at the root: no APP_BASE_HREF provider is needed (the document's <base href> applies).
       expect(calls[0].providers).toHaveLength(1);
-      expect(miss.body.toString()).toContain(`common ${server.base}/cached`);
+      expect(miss.body.toString()).toContain('common http://localhost/cached');
+      // A BYPASS render (never stored) still gets the visitor's own URL.
+      expect(calls[2].url).toBe(`${server.base}/plain`);
     });
 
     it('refuses a CommonEngine without bootstrap, indexHtml or browserDistFolder', async () => {

@@ -17,11 +17,17 @@ describe('stored entries', () => {
         Connection: 'keep-alive',
         Date: 'now',
         ETag: '"x"',
-        Vary: 'Cookie',
+        Vary: 'Accept-Encoding',
         'X-ISR-Cache': 'MISS',
         'x-empty': undefined,
       }),
-    ).toEqual({ 'content-type': 'text/html', 'content-language': 'en', link: '</a.css>; rel=preload, </b.js>; rel=modulepreload' });
+    ).toEqual({
+      'content-type': 'text/html',
+      'content-language': 'en',
+      link: '</a.css>; rel=preload, </b.js>; rel=modulepreload',
+      // Stored so that every HIT sends it (only dimensions the cache serves itself get this far).
+      vary: 'Accept-Encoding',
+    });
   });
 
   it('prepares br and gzip variants once, only when they are smaller', async () => {

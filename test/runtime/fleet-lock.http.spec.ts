@@ -64,7 +64,8 @@ describe('two handlers sharing a tier with a fleet lock', () => {
       [200, 'BYPASS'],
       [200, 'BYPASS'],
     ]);
-    expect([engineA.renders('/plain'), engineB.renders('/plain')]).toEqual([1, 1]);
+    // Each: the key's synthetic render (not stored), then the visitor's own request.
+    expect([engineA.renders('/plain'), engineB.renders('/plain')]).toEqual([2, 2]);
     expect(cache.locks.size).toBe(0);
   });
 });

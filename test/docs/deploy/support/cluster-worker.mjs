@@ -23,9 +23,11 @@ const engine = {
     const page = pages[path];
     if (!page) return null;
     renders++;
-    console.log(`render ${process.pid} ${path}${request.nodeRequest === undefined ? ' (background)' : ''}`);
-    const background = request.nodeRequest === undefined;
-    await new Promise((resolve) => setTimeout(resolve, background ? (page.regenerationDelayMs ?? page.delayMs) : page.delayMs));
+    // MISS renders and regenerations both come without the visitor's request; a regeneration
+    // replaces an entry the shared tier already holds.
+    const regeneration = request.nodeRequest === undefined && (await isr.cache.get(path)) !== undefined;
+    console.log(`render ${process.pid} ${path}${regeneration ? ' (background)' : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, regeneration ? (page.regenerationDelayMs ?? page.delayMs) : page.delayMs));
     request.context.revalidate = page.revalidate;
     const body = `<!doctype html><html><body><app-root ng-server-context="ssr">${path} by ${process.pid} #${renders}</app-root></body></html>`;
     return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(body) };
@@ -42,7 +44,10 @@ const isr = new ISRHandler({
 let shuttingDown = false;
 const app = express();
 app.get('/healthz', (_req, res) => {
-  res.status(shuttingDown ? 503 : 200).type('text/plain').send(shuttingDown ? 'stopping' : 'ok');
+  res
+    .status(shuttingDown ? 503 : 200)
+    .type('text/plain')
+    .send(shuttingDown ? 'stopping' : 'ok');
 });
 app.use((_req, res, next) => {
   res.setHeader('x-worker', String(process.pid));
