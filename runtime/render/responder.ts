@@ -9,6 +9,7 @@ import type { FleetLock } from './fleet-lock.js';
 import type { Renderer } from './renderer.js';
 import type { RenderRequests } from './render-requests.js';
 import type { SingleFlight } from './single-flight.js';
+import { ANSWER_EVENTS, type ISREmit } from './isr-events.js';
 import type { PageStore, RenderOutcome } from './store.js';
 
 /** What the responder needs from the handler. */
@@ -20,6 +21,8 @@ export interface ResponderDeps {
   requests: RenderRequests;
   cacheControl: CacheControlOptions | false;
   logger: ISRLogger;
+  /** Reports each answer (metrics). */
+  emit?: ISREmit;
 }
 
 /** Answers the requests the cache could not: a MISS (rendered once per key, stored) or a BYPASS (plain SSR). */
@@ -48,6 +51,7 @@ export class RenderResponder {
         requests.learnOrigin(visitor.url);
       }
       writeEntry(req, res, outcome.entry, 'MISS', cacheControlHeader(this.deps.cacheControl, outcome.entry.revalidate, false));
+      this.deps.emit?.(ANSWER_EVENTS.MISS);
       return;
     }
     if (!flight.started) {
@@ -55,6 +59,7 @@ export class RenderResponder {
       return this.bypass(req, res, next, outcome.notStored ?? 'not cacheable', key);
     }
     writeRendered(req, res, outcome.page, 'BYPASS');
+    this.deps.emit?.(ANSWER_EVENTS.BYPASS);
   }
 
   /** Plain SSR for a request that must not touch the cache. */
@@ -72,6 +77,7 @@ export class RenderResponder {
     this.deps.logger.debug?.(`BYPASS ${requestUrl(req).split('?', 1)[0]}: ${reason}`);
     const personal = reason === CREDENTIALS_REASON && !hasHeader(page.headers, 'cache-control');
     writeRendered(req, res, page, 'BYPASS' satisfies ISRCacheStatus, personal ? { 'cache-control': 'private, no-store' } : {});
+    this.deps.emit?.(ANSWER_EVENTS.BYPASS);
   }
 }
 
