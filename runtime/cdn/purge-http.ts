@@ -67,18 +67,18 @@ export function redact(text: string, secrets: readonly string[]): string {
 async function attempt(call: PurgeCall, http: ResolvedPurgeHttp, label: string): Promise<void> {
   let response: Response;
   let body: string;
+  const signal = AbortSignal.timeout(http.timeoutMs);
   try {
     response = await fetch(call.url, {
       method: call.method,
       headers: call.headers,
       body: call.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(http.timeoutMs),
+      signal,
     });
     body = await response.text();
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    const reason = timedOut ? `no answer within ${http.timeoutMs} ms` : `network error: ${redact(errorMessage(error), call.secrets)}`;
+    const reason = signal.aborted ? `no answer within ${http.timeoutMs} ms` : `network error: ${redact(errorMessage(error), call.secrets)}`;
     throw new PurgeError(`${label}: ${reason}`, true);
   }
   const { status } = response;
