@@ -146,6 +146,7 @@ describe('CDN purges after invalidation (real Express + ISRHandler + local CDN A
     expect(answer.purged).toEqual(['cloudflare']);
     expect(answer.purgeFailed).toEqual({ fastly: 'fastly: the API answered 500 ([redacted] leaked?)' });
     expect(server.logger.messages().join('\n')).not.toContain('fastly-token');
+    expect(server.isr.metrics.snapshot().purges).toEqual({ cloudflare: { ok: 1, failed: 0 }, fastly: { ok: 0, failed: 1 } });
     expect(server.logger.at('warn')).toContain('CDN purge failed: fastly: the API answered 500 ([redacted] leaked?); the CDN keeps its copies until they expire');
   });
 
