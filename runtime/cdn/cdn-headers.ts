@@ -31,7 +31,9 @@ export function cdnEntryHeaders(options: CdnOptions | undefined, logger: ISRLogg
     }
     if (!warnedValue) {
       warnedValue = true;
-      logger.warn('cdn.cdnCacheControl gave no usable header value (it threw, or the value is not printable ASCII); pages are stored without CDN-Cache-Control (logged once)');
+      logger.warn(
+        'cdn.cdnCacheControl gave no usable header value (it threw, or the value is not printable ASCII); pages are stored without CDN-Cache-Control (logged once)',
+      );
     }
     return undefined;
   };

@@ -87,12 +87,27 @@ export class CdnPurge {
         try {
           await purger.purge(request);
           results.purged.push(purger.name);
-          this.emit({ type: 'purge', provider: purger.name, ok: true, urls: request.urls.length, tags: request.tags.length, durationMs: performance.now() - started });
+          this.emit({
+            type: 'purge',
+            provider: purger.name,
+            ok: true,
+            urls: request.urls.length,
+            tags: request.tags.length,
+            durationMs: performance.now() - started,
+          });
         } catch (error) {
           const reason = errorMessage(error);
           results.purgeFailed[purger.name] = reason;
           this.logger.warn(`CDN purge failed: ${reason}; the CDN keeps its copies until they expire`);
-          this.emit({ type: 'purge', provider: purger.name, ok: false, urls: request.urls.length, tags: request.tags.length, durationMs: performance.now() - started, reason });
+          this.emit({
+            type: 'purge',
+            provider: purger.name,
+            ok: false,
+            urls: request.urls.length,
+            tags: request.tags.length,
+            durationMs: performance.now() - started,
+            reason,
+          });
         }
       }),
     );

@@ -25,9 +25,30 @@ interface TagHeaderFormat {
  * at most 128 characters from a restricted set.
  */
 export const TAG_HEADER_FORMATS: Readonly<Record<CdnTagHeaderKind, TagHeaderFormat>> = {
-  cloudflare: { header: 'cache-tag', separator: ',', maxHeaderBytes: 16_384, maxTagBytes: 1_024, maxTags: 1_000, allowed: /^[\x21-\x2b\x2d-\x7e]+$/ },
-  fastly: { header: 'surrogate-key', separator: ' ', maxHeaderBytes: 16_384, maxTagBytes: 1_024, maxTags: Infinity, allowed: /^[\x21-\x7e]+$/ },
-  akamai: { header: 'edge-cache-tag', separator: ',', maxHeaderBytes: 8_192, maxTags: 128, maxTagBytes: 128, allowed: /^[A-Za-z0-9!#$%'+./^_`|~-]+$/ },
+  cloudflare: {
+    header: 'cache-tag',
+    separator: ',',
+    maxHeaderBytes: 16_384,
+    maxTagBytes: 1_024,
+    maxTags: 1_000,
+    allowed: /^[\x21-\x2b\x2d-\x7e]+$/,
+  },
+  fastly: {
+    header: 'surrogate-key',
+    separator: ' ',
+    maxHeaderBytes: 16_384,
+    maxTagBytes: 1_024,
+    maxTags: Infinity,
+    allowed: /^[\x21-\x7e]+$/,
+  },
+  akamai: {
+    header: 'edge-cache-tag',
+    separator: ',',
+    maxHeaderBytes: 8_192,
+    maxTags: 128,
+    maxTagBytes: 128,
+    allowed: /^[A-Za-z0-9!#$%'+./^_`|~-]+$/,
+  },
 };
 
 /**

@@ -48,7 +48,11 @@ export function prometheusMetrics(snapshot: () => ISRMetricsSnapshot, prefix: st
   const name = (suffix: string): string => `${prefix}${suffix}`;
   const renderSamples = (): Sample[] =>
     Object.entries(snapshot().renders).flatMap(([cause, histogram]): Sample[] => [
-      ...RENDER_SECONDS_BUCKETS.map((le, i) => ({ metricName: name('render_duration_seconds_bucket'), value: histogram.buckets[i], labels: { le, cause } })),
+      ...RENDER_SECONDS_BUCKETS.map((le, i) => ({
+        metricName: name('render_duration_seconds_bucket'),
+        value: histogram.buckets[i],
+        labels: { le, cause },
+      })),
       { metricName: name('render_duration_seconds_bucket'), value: histogram.count, labels: { le: '+Inf', cause } },
       { metricName: name('render_duration_seconds_sum'), value: histogram.sumSeconds, labels: { cause } },
       { metricName: name('render_duration_seconds_count'), value: histogram.count, labels: { cause } },
@@ -68,8 +72,12 @@ export function prometheusMetrics(snapshot: () => ISRMetricsSnapshot, prefix: st
     ),
     metric(name('cache_errors_total'), 'Cache tier failures by operation', 'counter', () => byLabel('operation', snapshot().cacheErrors)),
     metric(name('stores_total'), 'Rendered pages written to the cache', 'counter', () => [{ value: snapshot().stores, labels: {} }]),
-    metric(name('store_skips_total'), 'Rendered pages not stored (not cacheable)', 'counter', () => [{ value: snapshot().storeSkips, labels: {} }]),
-    metric(name('invalidations_total'), 'URLs of invalidate answers by outcome', 'counter', () => byLabel('outcome', snapshot().invalidations)),
+    metric(name('store_skips_total'), 'Rendered pages not stored (not cacheable)', 'counter', () => [
+      { value: snapshot().storeSkips, labels: {} },
+    ]),
+    metric(name('invalidations_total'), 'URLs of invalidate answers by outcome', 'counter', () =>
+      byLabel('outcome', snapshot().invalidations),
+    ),
     metric(name('purges_total'), 'CDN purger runs by provider and outcome', 'counter', () =>
       Object.entries(snapshot().purges).flatMap(([provider, counts]) => [
         { value: counts.ok, labels: { provider, outcome: 'ok' } },

@@ -37,7 +37,9 @@ describe('CDN tag headers on stored pages (real Express + ISRHandler)', () => {
 
   it('drops tags that do not fit the CDN (Akamai: 128 chars, no spaces) and warns once', async () => {
     const long = 'x'.repeat(129);
-    const engine = new TestEngine().route('/a', { revalidate: 60, tags: ['ok', 'has space', long] }).route('/b', { revalidate: 60, tags: [long] });
+    const engine = new TestEngine()
+      .route('/a', { revalidate: 60, tags: ['ok', 'has space', long] })
+      .route('/b', { revalidate: 60, tags: [long] });
     server = await startServer({ engine, invalidateSecretToken: TOKEN, cdn: { tagHeader: 'akamai' } });
     expect((await fetch(`${server.base}/a`)).headers.get('edge-cache-tag')).toBe(`${cdnKeyTag('/a')},ok`);
     expect((await fetch(`${server.base}/b`)).headers.get('edge-cache-tag')).toBe(cdnKeyTag('/b'));
@@ -103,7 +105,10 @@ describe('CDN purges after invalidation (real Express + ISRHandler + local CDN A
   });
 
   const start = async () => {
-    const engine = new TestEngine().route('/blog/a', { revalidate: 60, tags: ['posts'] }).route('/blog/b', { revalidate: 60, tags: ['posts'] }).route('/about', { revalidate: 0 });
+    const engine = new TestEngine()
+      .route('/blog/a', { revalidate: 60, tags: ['posts'] })
+      .route('/blog/b', { revalidate: 60, tags: ['posts'] })
+      .route('/about', { revalidate: 0 });
     const { sleep } = recordingSleep();
     server = await startServer({
       engine,
@@ -113,8 +118,19 @@ describe('CDN purges after invalidation (real Express + ISRHandler + local CDN A
         tagHeader: 'cloudflare',
         publicOrigin: 'https://www.example.com/',
         purgers: [
-          cloudflarePurger({ zoneId: 'zone1', apiTokenEnv: 'TEST_CF_TOKEN', apiBaseUrl: cloudflare.base, sleep } as CloudflarePurgerOptions),
-          fastlyPurger({ serviceId: 'svc1', apiTokenEnv: 'TEST_FASTLY_TOKEN', apiBaseUrl: fastly.base, retries: 0, sleep } as FastlyPurgerOptions),
+          cloudflarePurger({
+            zoneId: 'zone1',
+            apiTokenEnv: 'TEST_CF_TOKEN',
+            apiBaseUrl: cloudflare.base,
+            sleep,
+          } as CloudflarePurgerOptions),
+          fastlyPurger({
+            serviceId: 'svc1',
+            apiTokenEnv: 'TEST_FASTLY_TOKEN',
+            apiBaseUrl: fastly.base,
+            retries: 0,
+            sleep,
+          } as FastlyPurgerOptions),
         ],
       },
     });
@@ -132,7 +148,12 @@ describe('CDN purges after invalidation (real Express + ISRHandler + local CDN A
     expect(answer.purgeFailed).toEqual({});
     const bodies = cloudflare.requests.map((request) => JSON.parse(request.body));
     const files = bodies.flatMap((body) => body.files ?? []);
-    expect(files.sort()).toEqual(['https://www.example.com/about', 'https://www.example.com/blog/a', 'https://www.example.com/blog/b', 'https://www.example.com/missing']);
+    expect(files.sort()).toEqual([
+      'https://www.example.com/about',
+      'https://www.example.com/blog/a',
+      'https://www.example.com/blog/b',
+      'https://www.example.com/missing',
+    ]);
     const tags = bodies.flatMap((body) => body.tags ?? []);
     expect(tags.sort()).toEqual(['posts', ...['/about', '/blog/a', '/blog/b', '/missing'].map(cdnKeyTag)].sort());
     expect(fastly.requests.some((request) => request.path === '/purge/www.example.com/about')).toBe(true);
@@ -147,7 +168,9 @@ describe('CDN purges after invalidation (real Express + ISRHandler + local CDN A
     expect(answer.purgeFailed).toEqual({ fastly: 'fastly: the API answered 500 ([redacted] leaked?)' });
     expect(server.logger.messages().join('\n')).not.toContain('fastly-token');
     expect(server.isr.metrics.snapshot().purges).toEqual({ cloudflare: { ok: 1, failed: 0 }, fastly: { ok: 0, failed: 1 } });
-    expect(server.logger.at('warn')).toContain('CDN purge failed: fastly: the API answered 500 ([redacted] leaked?); the CDN keeps its copies until they expire');
+    expect(server.logger.at('warn')).toContain(
+      'CDN purge failed: fastly: the API answered 500 ([redacted] leaked?); the CDN keeps its copies until they expire',
+    );
   });
 
   it('does not purge when the token is wrong (401)', async () => {

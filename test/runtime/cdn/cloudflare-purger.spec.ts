@@ -9,7 +9,13 @@ describe('cloudflarePurger against a local Cloudflare API', () => {
   let api: ApiServer;
   let clock: ReturnType<typeof recordingSleep>;
   const make = (options: Partial<CloudflarePurgerOptions> = {}) =>
-    cloudflarePurger({ zoneId: 'zone123', apiBaseUrl: api.base, apiTokenEnv: 'TEST_CF_TOKEN', ...options, sleep: clock.sleep } as CloudflarePurgerOptions);
+    cloudflarePurger({
+      zoneId: 'zone123',
+      apiBaseUrl: api.base,
+      apiTokenEnv: 'TEST_CF_TOKEN',
+      ...options,
+      sleep: clock.sleep,
+    } as CloudflarePurgerOptions);
 
   beforeEach(async () => {
     api = await startApiServer(OK);
@@ -45,14 +51,26 @@ describe('cloudflarePurger against a local Cloudflare API', () => {
   });
 
   it('fails on 200 { success: false } with the errors array, without retrying', async () => {
-    api.script({ body: JSON.stringify({ success: false, errors: [{ code: 1012, message: 'Request must contain one of "purge_everything", "files", "tags"' }] }) });
-    await expect(make().purge({ urls: ['https://www.example.com/a'], tags: [] })).rejects.toThrow(/success: false \(1012 Request must contain/);
+    api.script({
+      body: JSON.stringify({
+        success: false,
+        errors: [{ code: 1012, message: 'Request must contain one of "purge_everything", "files", "tags"' }],
+      }),
+    });
+    await expect(make().purge({ urls: ['https://www.example.com/a'], tags: [] })).rejects.toThrow(
+      /success: false \(1012 Request must contain/,
+    );
     expect(api.requests).toHaveLength(1);
   });
 
   it.each([401, 403])('fails at once on %i, naming the env var and never the token', async (status) => {
-    api.script({ status, body: JSON.stringify({ success: false, errors: [{ code: 10000, message: `Authentication error for ${TOKEN}` }] }) });
-    const error = await make().purge({ urls: ['https://www.example.com/a'], tags: [] }).catch((e: Error) => e);
+    api.script({
+      status,
+      body: JSON.stringify({ success: false, errors: [{ code: 10000, message: `Authentication error for ${TOKEN}` }] }),
+    });
+    const error = await make()
+      .purge({ urls: ['https://www.example.com/a'], tags: [] })
+      .catch((e: Error) => e);
     expect(error).toBeInstanceOf(PurgeError);
     expect((error as Error).message).toContain(`refused the token (${status})`);
     expect((error as Error).message).toContain('TEST_CF_TOKEN');
@@ -61,7 +79,11 @@ describe('cloudflarePurger against a local Cloudflare API', () => {
   });
 
   it('retries a 429 after its Retry-After, then succeeds', async () => {
-    api.script({ status: 429, headers: { 'retry-after': '3' }, body: '{"success":false,"errors":[{"code":971,"message":"rate limited"}]}' });
+    api.script({
+      status: 429,
+      headers: { 'retry-after': '3' },
+      body: '{"success":false,"errors":[{"code":971,"message":"rate limited"}]}',
+    });
     await make().purge({ urls: ['https://www.example.com/a'], tags: [] });
     expect(clock.delays).toEqual([3000]);
     expect(api.requests).toHaveLength(2);
@@ -70,7 +92,9 @@ describe('cloudflarePurger against a local Cloudflare API', () => {
 
   it('fails when Retry-After is longer than maxRetryAfterMs', async () => {
     api.script({ status: 429, headers: { 'retry-after': '120' } });
-    await expect(make().purge({ urls: ['https://www.example.com/a'], tags: [] })).rejects.toThrow(/answered 429.*Retry-After 120 s is longer/);
+    await expect(make().purge({ urls: ['https://www.example.com/a'], tags: [] })).rejects.toThrow(
+      /answered 429.*Retry-After 120 s is longer/,
+    );
     expect(clock.delays).toEqual([]);
   });
 

@@ -7,7 +7,13 @@ describe('fastlyPurger against a local Fastly API', () => {
   let api: ApiServer;
   let clock: ReturnType<typeof recordingSleep>;
   const make = (options: Partial<FastlyPurgerOptions> = {}) =>
-    fastlyPurger({ serviceId: 'SU1Z0isxPaozGVKXdv0eY', apiBaseUrl: api.base, apiTokenEnv: 'TEST_FASTLY_TOKEN', ...options, sleep: clock.sleep } as FastlyPurgerOptions);
+    fastlyPurger({
+      serviceId: 'SU1Z0isxPaozGVKXdv0eY',
+      apiBaseUrl: api.base,
+      apiTokenEnv: 'TEST_FASTLY_TOKEN',
+      ...options,
+      sleep: clock.sleep,
+    } as FastlyPurgerOptions);
 
   beforeEach(async () => {
     api = await startApiServer({ body: JSON.stringify({ status: 'ok', id: '108-1391560174-974124' }) });
@@ -43,7 +49,9 @@ describe('fastlyPurger against a local Fastly API', () => {
 
   it('fails at once on 401 without the key in the reason', async () => {
     api.script({ status: 401, body: JSON.stringify({ msg: `Provided credentials are missing or invalid: ${TOKEN}` }) });
-    const error = (await make({ purgeUrls: false }).purge({ urls: [], tags: ['a'] }).catch((e: Error) => e)) as Error;
+    const error = (await make({ purgeUrls: false })
+      .purge({ urls: [], tags: ['a'] })
+      .catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(/fastly: the API refused the token \(401\): check that TEST_FASTLY_TOKEN/);
     expect(error.message).not.toContain(TOKEN);
     expect(api.requests).toHaveLength(1);

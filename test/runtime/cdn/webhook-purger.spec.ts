@@ -18,7 +18,12 @@ describe('webhookPurger against a local receiver', () => {
   let api: ApiServer;
   let clock: ReturnType<typeof recordingSleep>;
   const make = (options: Partial<WebhookPurgerOptions> = {}) =>
-    webhookPurger({ url: `${api.base}/hooks/purge`, secretEnv: 'TEST_WEBHOOK_SECRET', ...options, sleep: clock.sleep } as WebhookPurgerOptions);
+    webhookPurger({
+      url: `${api.base}/hooks/purge`,
+      secretEnv: 'TEST_WEBHOOK_SECRET',
+      ...options,
+      sleep: clock.sleep,
+    } as WebhookPurgerOptions);
 
   beforeEach(async () => {
     api = await startApiServer({ status: 204 });
@@ -53,7 +58,9 @@ describe('webhookPurger against a local receiver', () => {
 
   it('retries a 500 and reports a 4xx without the secret', async () => {
     api.script({ status: 500 }, { status: 403, body: `bad signature for ${SECRET}` });
-    const error = (await make().purge({ urls: [], tags: ['a'] }).catch((e: Error) => e)) as Error;
+    const error = (await make()
+      .purge({ urls: [], tags: ['a'] })
+      .catch((e: Error) => e)) as Error;
     expect(error.message).toBe('webhook: the webhook answered 403 (bad signature for [redacted])');
     expect(api.requests).toHaveLength(2);
     expect(clock.delays).toEqual([500]);
