@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { webhookPurger, WEBHOOK_SIGNATURE_HEADER, type WebhookPurgerOptions } from '../../../runtime/cdn/webhook-purger.js';
-import { recordingSleep, startApiServer, type ApiServer } from './support/api-server.js';
+import { purgerApiFixture } from './support/api-server.js';
 
 const SECRET = 'whsec-0123456789';
 
@@ -15,30 +15,19 @@ function verify(header: string, rawBody: string, secret: string, nowSeconds: num
 }
 
 describe('webhookPurger against a local receiver', () => {
-  let api: ApiServer;
-  let clock: ReturnType<typeof recordingSleep>;
+  const t = purgerApiFixture({ status: 204 }, 'TEST_WEBHOOK_SECRET', SECRET);
   const make = (options: Partial<WebhookPurgerOptions> = {}) =>
     webhookPurger({
-      url: `${api.base}/hooks/purge`,
+      url: `${t.api.base}/hooks/purge`,
       secretEnv: 'TEST_WEBHOOK_SECRET',
       ...options,
-      sleep: clock.sleep,
+      sleep: t.clock.sleep,
     } as WebhookPurgerOptions);
-
-  beforeEach(async () => {
-    api = await startApiServer({ status: 204 });
-    clock = recordingSleep();
-    process.env['TEST_WEBHOOK_SECRET'] = SECRET;
-  });
-  afterEach(async () => {
-    delete process.env['TEST_WEBHOOK_SECRET'];
-    await api.close();
-  });
 
   it('POSTs { urls, paths, tags } as JSON with a signature the receiver can verify', async () => {
     await make().purge({ urls: ['https://www.example.com/blog/a', 'https://www.example.com/?page=2'], tags: ['posts'] });
-    expect(api.requests).toHaveLength(1);
-    const [request] = api.requests;
+    expect(t.api.requests).toHaveLength(1);
+    const [request] = t.api.requests;
     expect(request.method).toBe('POST');
     expect(request.path).toBe('/hooks/purge');
     expect(request.headers['content-type']).toBe('application/json');
@@ -57,13 +46,13 @@ describe('webhookPurger against a local receiver', () => {
   });
 
   it('retries a 500 and reports a 4xx without the secret', async () => {
-    api.script({ status: 500 }, { status: 403, body: `bad signature for ${SECRET}` });
+    t.api.script({ status: 500 }, { status: 403, body: `bad signature for ${SECRET}` });
     const error = (await make()
       .purge({ urls: [], tags: ['a'] })
       .catch((e: Error) => e)) as Error;
     expect(error.message).toBe('webhook: the webhook answered 403 (bad signature for [redacted])');
-    expect(api.requests).toHaveLength(2);
-    expect(clock.delays).toEqual([500]);
+    expect(t.api.requests).toHaveLength(2);
+    expect(t.clock.delays).toEqual([500]);
   });
 
   it('refuses a URL that is not absolute http(s)', () => {

@@ -72,3 +72,25 @@ export function recordingSleep(): { sleep: (ms: number) => Promise<void>; delays
   const delays: number[] = [];
   return { delays, sleep: async (ms) => void delays.push(ms) };
 }
+
+/**
+ * Jest hooks for a purger spec: a fresh fake API and recording sleep per test, and the secret in
+ * `envName` while the test runs. Read `api` and `clock` inside tests (they change per test).
+ */
+export function purgerApiFixture(
+  fallback: ScriptedAnswer,
+  envName: string,
+  secret: string,
+): { api: ApiServer; clock: ReturnType<typeof recordingSleep> } {
+  const fixture = {} as { api: ApiServer; clock: ReturnType<typeof recordingSleep> };
+  beforeEach(async () => {
+    fixture.api = await startApiServer(fallback);
+    fixture.clock = recordingSleep();
+    process.env[envName] = secret;
+  });
+  afterEach(async () => {
+    delete process.env[envName];
+    await fixture.api.close();
+  });
+  return fixture;
+}
