@@ -16,6 +16,10 @@ export function cdnEntryHeaders(options: CdnOptions | undefined, logger: ISRLogg
   if (kind === undefined && cdnCacheControl === undefined) {
     return undefined;
   }
+  const maxBytes = options?.maxTagHeaderBytes;
+  if (maxBytes !== undefined && !(Number.isFinite(maxBytes) && maxBytes > 0)) {
+    throw new TypeError(`ISRHandler: cdn.maxTagHeaderBytes must be a positive number of bytes, got ${String(maxBytes)}`);
+  }
   let warned = false;
   let warnedValue = false;
   const cdnCacheControlFor = (option: CdnOptions['cdnCacheControl'], page: CdnCachePage): string | undefined => {
@@ -40,7 +44,7 @@ export function cdnEntryHeaders(options: CdnOptions | undefined, logger: ISRLogg
   return (key, tags, revalidate) => {
     const headers: Record<string, string> = {};
     if (kind !== undefined) {
-      const { header, value, dropped } = tagHeaderValue(kind, key, tags);
+      const { header, value, dropped } = tagHeaderValue(kind, key, tags, maxBytes);
       headers[header] = value;
       if (dropped.length > 0 && !warned) {
         warned = true;

@@ -20,6 +20,12 @@ export interface CdnOptions {
    */
   tagHeader?: CdnTagHeaderKind;
   /**
+   * Longest tag header value written, in bytes (never more than the CDN reads). Default 8192:
+   * proxies in front of the app (nginx's `proxy_buffer_size` is 4 or 8 KB) and Node's own HTTP
+   * client (16 KB for all headers) refuse larger headers; raise it only when every hop allows it.
+   */
+  maxTagHeaderBytes?: number;
+  /**
    * RFC 9213 `CDN-Cache-Control` stored with each page (the CDN's lifetime, while browsers follow
    * `Cache-Control`): a fixed value, or a function of the page (return `undefined` for none).
    */

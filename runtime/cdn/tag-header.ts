@@ -60,6 +60,9 @@ export function cdnKeyTag(key: string): string {
   return `isr-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
+/** Default cap of the tag header value: what proxies in front of the app accept by default. */
+export const DEFAULT_MAX_TAG_HEADER_BYTES = 8192;
+
 /** True when `tag` may appear in the CDN's header (and so be purged there). */
 export function tagFits(kind: CdnTagHeaderKind, tag: string): boolean {
   const format = TAG_HEADER_FORMATS[kind];
@@ -78,8 +81,14 @@ export interface TagHeaderValue {
  * order. Tags the CDN would refuse, and those past its count or length limit, are dropped
  * rather than sent truncated (a cut header would tag the page with half a tag).
  */
-export function tagHeaderValue(kind: CdnTagHeaderKind, key: string, tags: readonly string[]): TagHeaderValue {
+export function tagHeaderValue(
+  kind: CdnTagHeaderKind,
+  key: string,
+  tags: readonly string[],
+  maxBytes: number = DEFAULT_MAX_TAG_HEADER_BYTES,
+): TagHeaderValue {
   const format = TAG_HEADER_FORMATS[kind];
+  const limit = Math.min(maxBytes, format.maxHeaderBytes);
   const kept: string[] = [];
   const dropped: string[] = [];
   let bytes = 0;
@@ -88,7 +97,7 @@ export function tagHeaderValue(kind: CdnTagHeaderKind, key: string, tags: readon
       continue;
     }
     const added = Buffer.byteLength(tag) + (kept.length > 0 ? format.separator.length : 0);
-    if (!tagFits(kind, tag) || kept.length >= format.maxTags || bytes + added > format.maxHeaderBytes) {
+    if (!tagFits(kind, tag) || kept.length >= format.maxTags || bytes + added > limit) {
       dropped.push(tag);
       continue;
     }

@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { cloudflarePurger, type CloudflarePurgerOptions } from '../../../runtime/cdn/cloudflare-purger.js';
 import { fastlyPurger, type FastlyPurgerOptions } from '../../../runtime/cdn/fastly-purger.js';
 import { cdnKeyTag } from '../../../runtime/cdn/tag-header.js';
@@ -12,6 +13,16 @@ const invalidate = (server: TestServer, body: object) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token: TOKEN, ...body }),
   });
+
+/** One header of a GET, read with a client that accepts headers beyond Node's default 16 KB. */
+function largeHeader(url: string, name: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { maxHeaderSize: 65_536 }, (res) => {
+      res.resume();
+      resolve(String(res.headers[name] ?? ''));
+    }).on('error', reject);
+  });
+}
 
 describe('CDN tag headers on stored pages (real Express + ISRHandler)', () => {
   let server: TestServer;
@@ -48,17 +59,32 @@ describe('CDN tag headers on stored pages (real Express + ISRHandler)', () => {
     expect(warnings[0]).toContain("2 tag(s) of /a do not fit akamai's limits");
   });
 
-  it('keeps the Cloudflare header within 16 KB and Akamai within 128 tags', async () => {
-    const many = Array.from({ length: 3000 }, (_, i) => `tag-number-${i}`);
+  it('keeps the tag header within 8 KB by default, Cloudflare within 16 KB, Akamai within 128 tags', async () => {
+    // 1,000 tags of ~45 bytes: past Cloudflare's 16 KB before its tag count.
+    const many = Array.from({ length: 3000 }, (_, i) => `tag-number-${i}-${'x'.repeat(28)}`);
     const engine = new TestEngine().route('/cf', { revalidate: 60, tags: many }).route('/ak', { revalidate: 60, tags: many });
     server = await startServer({ engine, invalidateSecretToken: TOKEN, cdn: { tagHeader: 'cloudflare' } });
-    const cf = (await fetch(`${server.base}/cf`)).headers.get('cache-tag') ?? '';
+    const capped = (await fetch(`${server.base}/cf`)).headers.get('cache-tag') ?? '';
+    expect(Buffer.byteLength(capped)).toBeLessThanOrEqual(8192);
+    expect(Buffer.byteLength(capped)).toBeGreaterThan(8100);
+    await server.close();
+    server = await startServer({ engine, invalidateSecretToken: TOKEN, cdn: { tagHeader: 'cloudflare', maxTagHeaderBytes: 1e6 } });
+    const cf = await largeHeader(`${server.base}/cf`, 'cache-tag');
     expect(Buffer.byteLength(cf)).toBeLessThanOrEqual(16_384);
+    expect(Buffer.byteLength(cf)).toBeGreaterThan(16_300);
     expect(cf.split(',')[0]).toBe(cdnKeyTag('/cf'));
     expect(cf.split(',').every((tag) => tag === cdnKeyTag('/cf') || many.includes(tag))).toBe(true);
     await server.close();
     server = await startServer({ engine, invalidateSecretToken: TOKEN, cdn: { tagHeader: 'akamai' } });
     expect(((await fetch(`${server.base}/ak`)).headers.get('edge-cache-tag') ?? '').split(',')).toHaveLength(128);
+  });
+
+  it('refuses a maxTagHeaderBytes that is not a positive number', async () => {
+    for (const maxTagHeaderBytes of [0, -1, Number.NaN]) {
+      await expect(startServer({ engine: new TestEngine(), cdn: { tagHeader: 'fastly', maxTagHeaderBytes } })).rejects.toThrow(
+        `cdn.maxTagHeaderBytes must be a positive number of bytes, got ${maxTagHeaderBytes}`,
+      );
+    }
   });
 
   it('stores CDN-Cache-Control (RFC 9213) from a value or a function of the page', async () => {
