@@ -8,8 +8,8 @@
 //   git archive main runtime tsconfig.json tsconfig.runtime.json | tar -x -C .cache/bench-main
 //   (cd .cache/bench-main && node ../../node_modules/typescript/bin/tsc -p tsconfig.runtime.json \
 //     && echo '{"type":"module"}' > dist/runtime/package.json)
+import autocannon from 'autocannon';
 import express from 'express';
-import http from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ISRHandler } from '../dist/runtime/isr-handler.js';
@@ -39,29 +39,15 @@ async function serve(Handler, options) {
   return { isr, server, port: server.address().port };
 }
 
+/** Requests per second over keep-alive connections (autocannon, in this process like the servers). */
 async function overHttp({ port }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const end = Date.now() + seconds * 1000;
-  let done = 0;
-  const one = () =>
-    new Promise((ok, fail) => {
-      http
-        .get({ host: '127.0.0.1', port, path: '/cached', agent, headers: { 'accept-encoding': 'br' } }, (res) => {
-          res.resume();
-          res.on('end', ok);
-        })
-        .on('error', fail);
-    });
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        await one();
-        done++;
-      }
-    }),
-  );
-  agent.destroy();
-  return Math.round(done / seconds);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/cached`,
+    headers: { 'accept-encoding': 'br' },
+    connections: concurrency,
+    duration: seconds,
+  });
+  return Math.round(result.requests.average);
 }
 
 /** The handler's own HIT cost, without sockets: `handle()` on a minimal request and response. */
