@@ -8,6 +8,7 @@ import type { RequestKeyRules } from './http/classify.js';
 import type { CacheControlOptions } from './http/cache-control.js';
 import { compileCredentialCheck, DEFAULT_CREDENTIAL_COOKIES } from './http/credentials.js';
 import { compileHostMatcher, configuredHosts, renderOrigin } from './http/origin.js';
+import type { CdnOptions } from './cdn/cdn-options.js';
 import { createEmitter, type ISREmit, type ISREventListener } from './render/isr-events.js';
 import type { RetryOptions } from './render/backoff.js';
 import { buildIdSources, deriveBuildId } from './render/build-id.js';
@@ -116,6 +117,8 @@ export interface ISRHandlerOptions {
   logger?: ISRLogger | false;
   /** Listener for handler events (renders, stores, finished regenerations, cache errors). */
   onEvent?: ISREventListener;
+  /** CDN tag headers, `CDN-Cache-Control` and purges after invalidations (docs/cdn.md). */
+  cdn?: CdnOptions;
 }
 
 /** The options with their defaults applied, as the handler's parts use them. */
@@ -140,8 +143,11 @@ export interface ResolvedISROptions {
   invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
 }
 
-/** Applies the defaults; throws a `TypeError` when no engine can be built from `options`. */
-export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
+/**
+ * Applies the defaults; throws a `TypeError` when no engine can be built from `options`.
+ * `metrics` sees every event before the `onEvent` listener.
+ */
+export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventListener): ResolvedISROptions {
   const engine = resolveEngine(options);
   const hosts = configuredHosts(options.allowedHosts, process.env['NG_ALLOWED_HOSTS']);
   if (options.hostKeys === true && hosts.length === 0) {
@@ -150,7 +156,7 @@ export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
   return {
     engine,
     logger: resolveLogger(options.logger),
-    emit: createEmitter(options.onEvent),
+    emit: createEmitter(options.onEvent, metrics),
     token: options.invalidateSecretToken === '' ? undefined : options.invalidateSecretToken,
     cache: options.cache ?? new MemoryCacheHandler(),
     keyRules: {

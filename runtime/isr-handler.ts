@@ -21,6 +21,11 @@ import { RenderResponder } from './render/responder.js';
 import { SingleFlight } from './render/single-flight.js';
 import { PageStore, type RenderOutcome } from './render/store.js';
 import { errorMessage, type ISRLogger } from './utils/logger.js';
+import { cdnEntryHeaders } from './cdn/cdn-headers.js';
+import { CdnPurge } from './cdn/cdn-purge.js';
+import { ISRMetrics } from './metrics/isr-metrics.js';
+import { ANSWER_EVENTS, type ISREmit } from './render/isr-events.js';
+import type { InvalidateResult } from './invalidate/invalidate-endpoint.js';
 
 export type { RenderOutcome };
 
@@ -38,6 +43,12 @@ export type { RenderOutcome };
 export class ISRHandler {
   /** The cache tier in use. */
   readonly cache: CacheHandler;
+  /** Counters and histograms of this handler: `snapshot()`, `registerPrometheus()`. */
+  readonly metrics: ISRMetrics;
+  /** Express handler answering the metrics in the Prometheus text format: `app.get('/metrics', isr.metricsHandler)`. */
+  readonly metricsHandler: ISRMetrics['handler'];
+  private readonly emit: ISREmit;
+  private readonly purge: CdnPurge | undefined;
   private readonly logger: ISRLogger;
   private readonly keyRules: RequestKeyRules;
   private readonly cacheControl: CacheControlOptions | false;
@@ -76,8 +87,12 @@ export class ISRHandler {
   };
 
   constructor(options: ISRHandlerOptions) {
-    const resolved = resolveOptions(options);
+    let metrics: ISRMetrics | undefined;
+    const resolved = resolveOptions(options, (event) => metrics?.record(event));
     const { logger, emit, cache, buildId, renderTimeoutMs } = resolved;
+    this.metrics = metrics = new ISRMetrics(cache);
+    this.metricsHandler = this.metrics.handler;
+    this.emit = emit;
     this.cache = cache;
     this.logger = logger;
     this.keyRules = resolved.keyRules;
@@ -86,12 +101,15 @@ export class ISRHandler {
     this.requests = new RenderRequests(resolved.origin);
     const cacheStatus = (this.cacheStatus = new CacheStatusValues(resolved.cacheStatusDetail));
     const renderer = new Renderer(resolved.engine, renderTimeoutMs, emit);
-    const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress }, logger, emit));
+    const entryHeaders = cdnEntryHeaders(options.cdn, logger);
+    const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress, entryHeaders }, logger, emit));
     const fleetLock = new FleetLock(this.access, renderTimeoutMs);
     const backoff = new Backoff(resolved.retry);
     this.regenerator = new Regenerator(this.flights, backoff, fleetLock, store, this.requests, logger, emit);
     const { flights, requests, cacheControl } = this;
-    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, requests, cacheControl, cacheStatus, logger });
+    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, requests, cacheControl, cacheStatus, logger, emit });
+    const purgers = options.cdn?.purgers;
+    this.purge = purgers?.length ? new CdnPurge({ ...options.cdn, purgers }, this.keyRules, logger, emit) : undefined;
     this.invalidateDeps = {
       token: resolved.token,
       limits: resolved.invalidateLimits,
@@ -102,6 +120,7 @@ export class ISRHandler {
       logger,
       regenerate: (key) => this.regenerator.regenerate(key, 'invalidate', true),
       cacheError: (operation, error) => this.access.failed(operation, error),
+      afterInvalidate: (result, tags) => this.afterInvalidate(result, tags),
     };
     if (resolved.token === undefined) {
       logger.warn(
@@ -214,6 +233,23 @@ export class ISRHandler {
     await this.cache.close?.();
   }
 
+  /** Counts the answer's lists (metrics) and purges the CDN of what was invalidated. */
+  private async afterInvalidate(result: InvalidateResult, tags: readonly string[]): Promise<Partial<InvalidateResult> | undefined> {
+    const counts: Record<string, number> = { failed: Object.keys(result.failed).length };
+    for (const [list, value] of Object.entries(result)) {
+      if (Array.isArray(value)) {
+        counts[list] = value.length;
+      }
+    }
+    this.emit({ type: 'invalidation', counts });
+    if (this.purge === undefined) {
+      return undefined;
+    }
+    // Every page that is now fresh, gone or absent here may still sit at the CDN; failed ones kept their old page.
+    const urls = Object.entries(result).flatMap(([list, value]) => (Array.isArray(value) && list !== 'purged' ? (value as string[]) : []));
+    return this.purge.purge(urls, tags);
+  }
+
   /** HIT, or STALE (past `revalidate`, or its regenerations failing) starting one background regeneration. */
   private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry): void {
     const { revalidate } = entry;
@@ -227,5 +263,6 @@ export class ISRHandler {
       ? this.cacheStatus.stale(Math.min(Math.floor(ttl), 0))
       : this.cacheStatus.hit(revalidate > 0 ? Math.ceil(ttl) : undefined);
     writeEntry(req, res, entry, stale ? 'STALE' : 'HIT', cacheControlHeader(this.cacheControl, revalidate, ttl, stale), status);
+    this.emit(stale ? ANSWER_EVENTS.STALE : ANSWER_EVENTS.HIT);
   }
 }

@@ -4,6 +4,19 @@ export interface InvalidateAnswer {
   notInCache: string[];
   /** URL → reason the server could not invalidate it. */
   failed: Record<string, string>;
+  /** CDN purgers that purged the batch's pages (servers with `cdn.purgers`). */
+  purged?: string[];
+  /** CDN purger → reason it failed. */
+  purgeFailed?: Record<string, string>;
+}
+
+function isReasonMap(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((reason) => typeof reason === 'string')
+  );
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -34,9 +47,13 @@ export function parseAnswer(value: unknown): InvalidateAnswer | { malformed: str
   ) {
     return { malformed: '"failed" is not an object of URL → reason' };
   }
-  return {
+  const answer: InvalidateAnswer = {
     invalidated: record['invalidated'],
     notInCache: record['notInCache'],
     failed: failed as Record<string, string>,
   };
+  // The CDN lists are optional extras: an older server leaves them out, and a malformed one is ignored.
+  if (isStringArray(record['purged'])) answer.purged = record['purged'];
+  if (isReasonMap(record['purgeFailed'])) answer.purgeFailed = record['purgeFailed'];
+  return answer;
 }

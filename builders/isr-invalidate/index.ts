@@ -3,8 +3,8 @@ import type { JsonObject } from '@angular-devkit/core';
 import { planBatches, requestBody } from './batches';
 import { normaliseOptions, readToken, type InvalidatePlan } from './options';
 import { OptionsError } from '../utils/options-error';
-import { formatProgress, formatStart, formatSummary, formatTagFailure, formatUrlResult } from './report';
-import { batchResult, succeeded, totalsOf, type BatchResult } from './results';
+import { formatProgress, formatPurge, formatStart, formatSummary, formatTagFailure, formatUrlResult } from './report';
+import { batchResult, purgeFailures, succeeded, totalsOf, type BatchResult } from './results';
 import type { InvalidateBuilderOptions } from './schema';
 import { sendBatch } from './send-batch';
 import { readUrlsFile } from '../utils/list-file';
@@ -58,12 +58,17 @@ export async function invalidate(options: InvalidateBuilderOptions, context: Bui
       else logger.info(formatUrlResult(url));
     }
     for (const failure of result.tagFailures) logger.error(formatTagFailure(failure));
+    if (result.purge) {
+      const purge = formatPurge(result.purge);
+      purge.info.forEach((line) => logger.info(line));
+      purge.warn.forEach((line) => logger.warn(line));
+    }
     sent += batch.urls.length + batch.tags.length;
     if (batches.length > 1) logger.info(formatProgress(i + 1, batches.length, sent, total));
   }
 
   const totals = totalsOf(results);
-  const summary = formatSummary(totals, performance.now() - started);
+  const summary = formatSummary(totals, performance.now() - started, purgeFailures(results));
   if (succeeded(totals)) {
     logger.info(summary);
     return { success: true };

@@ -1,5 +1,5 @@
 import { count, seconds } from '../utils/report';
-import type { TagFailure, Totals, UrlResult } from './results';
+import type { PurgeResult, TagFailure, Totals, UrlResult } from './results';
 
 /** Column labels, padded so the paths line up. */
 const LABELS: Record<UrlResult['status'], string> = {
@@ -20,6 +20,14 @@ export function formatTagFailure(failure: TagFailure): string {
   return `  ${LABELS.failed}  tag "${failure.tag}": ${failure.reason}`;
 }
 
+/** Report lines for a batch's CDN purge: who purged (info), and one warning per failed purger. */
+export function formatPurge(purge: PurgeResult): { info: string[]; warn: string[] } {
+  return {
+    info: purge.purged.length > 0 ? [`  CDN purged    ${purge.purged.join(', ')}`] : [],
+    warn: Object.entries(purge.purgeFailed).map(([purger, reason]) => `  CDN purge FAILED at ${purger}: ${reason}`),
+  };
+}
+
 /** The line printed before sending. */
 export function formatStart(endpoint: URL, urls: number, tags: number, batches: number): string {
   const what = [count(urls, 'URL'), ...(tags > 0 ? [count(tags, 'tag')] : [])].join(' and ');
@@ -32,12 +40,13 @@ export function formatProgress(done: number, batches: number, sent: number, tota
 }
 
 /** The closing summary, e.g. `3 URLs: 2 invalidated, 1 not in cache, 0 failed in 0.41 s.` */
-export function formatSummary(totals: Totals, elapsedMs: number): string {
+export function formatSummary(totals: Totals, elapsedMs: number, purgeFailures = 0): string {
   const all = totals.invalidated + totals.notInCache + totals.failed;
   const tagged = totals.byTag > 0 ? ` (${totals.byTag} through tags)` : '';
   const tagFailures = totals.tagFailures > 0 ? `, ${count(totals.tagFailures, 'tag')} failed` : '';
+  const purge = purgeFailures > 0 ? `; the CDN purge failed for ${count(purgeFailures, 'request')}` : '';
   return (
     `${count(all, 'URL')}${tagged}: ${totals.invalidated} invalidated, ${totals.notInCache} not in cache, ` +
-    `${totals.failed} failed${tagFailures} in ${seconds(elapsedMs)}.`
+    `${totals.failed} failed${tagFailures}${purge} in ${seconds(elapsedMs)}.`
   );
 }

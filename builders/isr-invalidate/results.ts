@@ -17,10 +17,19 @@ export interface TagFailure {
   reason: string;
 }
 
+/** What the server's CDN purgers made of one batch (servers with `cdn.purgers`). */
+export interface PurgeResult {
+  purged: string[];
+  /** Purger → reason. */
+  purgeFailed: Record<string, string>;
+}
+
 /** The results of one batch. */
 export interface BatchResult {
   urls: UrlResult[];
   tagFailures: TagFailure[];
+  /** Absent when the server reports no CDN purge. */
+  purge?: PurgeResult;
 }
 
 /** Totals over a whole run. */
@@ -68,10 +77,15 @@ export function batchResult(batch: Batch, outcome: BatchOutcome): BatchResult {
   }
   const asked = new Set(batch.urls);
   const extra = [...new Set([...invalidated, ...notInCache, ...failedMap.keys()])].filter((url) => !asked.has(url));
-  return {
+  const result: BatchResult = {
     urls: [...batch.urls.map((url) => statusOf(url, false)), ...extra.map((url) => statusOf(url, true))],
     tagFailures,
   };
+  const { purged, purgeFailed } = outcome.value;
+  if (purged !== undefined || purgeFailed !== undefined) {
+    result.purge = { purged: purged ?? [], purgeFailed: purgeFailed ?? {} };
+  }
+  return result;
 }
 
 /** Adds up the results of all batches. */
@@ -85,6 +99,14 @@ export function totalsOf(results: readonly BatchResult[]): Totals {
     totals.tagFailures += result.tagFailures.length;
   }
   return totals;
+}
+
+/**
+ * Batches whose CDN purge failed at one purger or more: reported, but not a failed run (the
+ * pages were invalidated on the server; the CDN keeps its copies until they expire).
+ */
+export function purgeFailures(results: readonly BatchResult[]): number {
+  return results.filter((result) => result.purge && Object.keys(result.purge.purgeFailed).length > 0).length;
 }
 
 /** The run succeeds only when every URL was invalidated or not in cache and no tag request failed. */

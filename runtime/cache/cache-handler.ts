@@ -60,4 +60,6 @@ export interface CacheHandler {
   releaseLock?(key: string): Promise<void>;
   /** Releases connections, timers and file handles. */
   close?(): Promise<void>;
+  /** What the tier holds now, if it can tell cheaply (metrics gauges). */
+  stats?(): { entries: number; bytes: number };
 }

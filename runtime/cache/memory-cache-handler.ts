@@ -64,6 +64,11 @@ export class MemoryCacheHandler implements CacheHandler {
     return this.entries.size;
   }
 
+  /** Pages and bytes held (the `ng_isr_cache_entries` / `ng_isr_cache_bytes` gauges). */
+  stats(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.entries.calculatedSize };
+  }
+
   async get(key: string): Promise<CacheEntry | undefined> {
     return this.entries.get(key);
   }

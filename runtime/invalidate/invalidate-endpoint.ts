@@ -23,6 +23,10 @@ export interface InvalidateResult {
   notInCache: string[];
   /** URL → reason, for pages that could not be regenerated (the last good page stays). */
   failed: Record<string, string>;
+  /** CDN purgers that purged the pages (only with the `cdn.purgers` option). */
+  purged?: string[];
+  /** CDN purger → reason it failed (the pages were still invalidated here). */
+  purgeFailed?: Record<string, string>;
 }
 
 /** What the endpoint needs from the handler. */
@@ -38,6 +42,8 @@ export interface InvalidateDeps {
   /** Regenerates a cached key; resolves with `entry` set when the new page was stored. */
   regenerate(key: string): Promise<{ entry?: unknown; notStored?: string }>;
   cacheError(operation: 'get' | 'keysByTag', error: unknown): void;
+  /** After the regenerations: metrics and CDN purges; what it returns is merged into the answer. */
+  afterInvalidate?(result: InvalidateResult, tags: readonly string[]): Promise<Partial<InvalidateResult> | undefined>;
 }
 
 function isEmptyObject(value: unknown): boolean {
@@ -180,6 +186,7 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
       }
     }
   });
+  Object.assign(result, await deps.afterInvalidate?.(result, request.tags));
   const failedCount = Object.keys(result.failed).length;
   deps.logger.info(`invalidate: ${result.invalidated.length} regenerated, ${result.notInCache.length} not in cache, ${failedCount} failed`);
   return sendJson(res, 200, result);

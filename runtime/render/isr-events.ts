@@ -27,7 +27,30 @@ export type ISREvent =
       retryInMs: number;
     }
   /** The CacheHandler rejected; the request was answered without the cache. */
-  | { type: 'cache-error'; operation: 'get' | 'set' | 'delete' | 'keysByTag' | 'lock'; message: string };
+  | { type: 'cache-error'; operation: 'get' | 'set' | 'delete' | 'keysByTag' | 'lock'; message: string }
+  /** A page answer was written (one shared object per status: no allocation on the HIT path). */
+  | AnswerEvent
+  /** The invalidate endpoint answered 200: how many URLs (and tag hits) ended in each list. */
+  | { type: 'invalidation'; counts: Readonly<Record<string, number>> }
+  /** A CDN purger finished (after an invalidation); `reason` on failure. */
+  | { type: 'purge'; provider: string; ok: boolean; urls: number; tags: number; durationMs: number; reason?: string };
+
+/** `x-isr-cache` values, as counted by `answer` events. */
+export type AnswerStatus = 'HIT' | 'STALE' | 'MISS' | 'BYPASS';
+
+/** A page answer with its `x-isr-cache` status. */
+export interface AnswerEvent {
+  readonly type: 'answer';
+  readonly status: AnswerStatus;
+}
+
+/** The one `answer` event object per status, shared by every request. */
+export const ANSWER_EVENTS: Readonly<Record<AnswerStatus, AnswerEvent>> = Object.freeze({
+  HIT: Object.freeze({ type: 'answer', status: 'HIT' }),
+  STALE: Object.freeze({ type: 'answer', status: 'STALE' }),
+  MISS: Object.freeze({ type: 'answer', status: 'MISS' }),
+  BYPASS: Object.freeze({ type: 'answer', status: 'BYPASS' }),
+});
 
 /** Listener for {@link ISREvent}s. */
 export type ISREventListener = (event: ISREvent) => void;
@@ -36,8 +59,10 @@ export type ISREventListener = (event: ISREvent) => void;
 export type ISREmit = (event: ISREvent) => void;
 
 /** The handler's {@link ISREmit} for the `onEvent` option. */
-export function createEmitter(listener: ISREventListener | undefined): ISREmit {
+export function createEmitter(listener: ISREventListener | undefined, first?: ISREventListener): ISREmit {
   return (event) => {
+    // `first` is the handler's own metrics: it never throws.
+    first?.(event);
     if (listener) {
       try {
         listener(event);

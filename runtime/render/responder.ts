@@ -10,6 +10,7 @@ import type { FleetLock } from './fleet-lock.js';
 import type { Renderer } from './renderer.js';
 import type { RenderRequests } from './render-requests.js';
 import type { SingleFlight } from './single-flight.js';
+import { ANSWER_EVENTS, type ISREmit } from './isr-events.js';
 import type { PageStore, RenderOutcome } from './store.js';
 
 /** What the responder needs from the handler. */
@@ -22,6 +23,8 @@ export interface ResponderDeps {
   cacheControl: CacheControlOptions | false;
   cacheStatus: CacheStatusValues;
   logger: ISRLogger;
+  /** Reports each answer (metrics). */
+  emit?: ISREmit;
 }
 
 /** Answers the requests the cache could not: a MISS (rendered once per key, stored) or a BYPASS (plain SSR). */
@@ -53,6 +56,7 @@ export class RenderResponder {
     if (entry) {
       const cacheControl = cacheControlHeader(this.deps.cacheControl, entry.revalidate, entry.revalidate, false);
       writeEntry(req, res, entry, 'MISS', cacheControl, cacheStatus.miss());
+      this.deps.emit?.(ANSWER_EVENTS.MISS);
       return;
     }
     const notStored = outcome.notStored ?? 'not cacheable';
@@ -60,6 +64,7 @@ export class RenderResponder {
       return this.bypass(req, res, next, notStored, key, cacheStatus.miss(notStored));
     }
     writeRendered(req, res, outcome.page, 'BYPASS', { [CACHE_STATUS]: cacheStatus.miss(notStored) });
+    this.deps.emit?.(ANSWER_EVENTS.BYPASS);
   }
 
   /** Plain SSR of the visitor's own request, for a request that must not touch the cache. */
@@ -84,6 +89,7 @@ export class RenderResponder {
       'BYPASS' satisfies ISRCacheStatus,
       personal ? { ...headers, 'cache-control': 'private, no-store' } : headers,
     );
+    this.deps.emit?.(ANSWER_EVENTS.BYPASS);
   }
 }
 

@@ -28,6 +28,8 @@ const UNCACHEABLE_MEMORY_MS = 60_000;
 export interface StoreSettings {
   buildId: string | undefined;
   compress: boolean;
+  /** Headers stored with each page on top of the engine's (the `cdn` option's tag header, CDN-Cache-Control). */
+  entryHeaders?: (key: string, tags: readonly string[], revalidate: number) => Record<string, string>;
 }
 
 /** Renders a key and stores the page when it may be shared (see `whyNotStorable`). */
@@ -62,13 +64,15 @@ export class PageStore {
       this.emit({ type: 'skip-store', key, cause, reason });
       return { page, report, notStored: reason };
     }
+    const tags = report.tags ?? [];
+    const extra = this.settings.entryHeaders?.(key, tags, report.revalidate as number);
     const entry = await buildEntry({
       key,
       status: page.status,
-      headers: page.headers,
+      headers: extra ? { ...page.headers, ...extra } : page.headers,
       body: page.body,
       revalidate: report.revalidate as number,
-      tags: report.tags ?? [],
+      tags,
       buildId: this.settings.buildId,
       compress: this.settings.compress,
       now: Date.now(),

@@ -134,6 +134,16 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
     expect(messagesAt(result, 'error')[0]).toBe('  FAILED        /a: malformed answer (200): "invalidated" is not a list of URLs');
   });
 
+  it('reports the server\'s CDN purge (purged / purgeFailed) without failing the run', async () => {
+    const result = await runTarget(architect, { path: '/purge', urls: ['/a'] });
+
+    expect(result.output.success).toBe(true);
+    expect(messagesAt(result, 'info')).toContain('  CDN purged    cloudflare');
+    expect(messagesAt(result, 'warn')).toEqual(['  CDN purge FAILED at fastly: fastly: the API answered 503']);
+    expect(messagesAt(result, 'info').at(-1)).toMatch(/^1 URL: 1 invalidated, 0 not in cache, 0 failed; the CDN purge failed for 1 request in /);
+    expectNoToken(result);
+  });
+
   it('fails the URLs the server could not invalidate or did not mention', async () => {
     const result = await runTarget(architect, { path: '/partial', urls: ['/x', '/y', '/z'] });
 
