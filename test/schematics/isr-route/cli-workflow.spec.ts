@@ -6,14 +6,14 @@ import { json, logging, schema } from '@angular-devkit/core';
 import { DryRunEvent } from '@angular-devkit/schematics';
 import { NodeWorkflow } from '@angular-devkit/schematics/tools';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
+import { cacheRoot } from '../../../scripts/lib/toolchain';
 import { APP, REPO, createWorkspace } from './isr-workspace';
 
 async function workspaceOnDisk(): Promise<string> {
   const tree = await createWorkspace({ standalone: true });
-  const base = join(homedir(), '.cache/ng-isr/isr-route-workflow');
+  const base = join(cacheRoot(), 'isr-route-workflow');
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(join(base, 'ws-'));
   for (const file of tree.files) {

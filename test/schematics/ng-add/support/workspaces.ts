@@ -2,15 +2,12 @@ import { SchematicTestRunner } from '@angular-devkit/schematics/testing';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { cacheRoot } from '../../../../scripts/lib/toolchain';
 import { WorkspaceFiles, readFolder, treeFiles } from './tree-files';
 
 /** Where generated release workspaces are cached between test runs. */
-export const WORKSPACE_CACHE = join(
-  process.env['NG_ISR_CACHE'] ?? join(homedir(), '.cache', 'ng-isr'),
-  'schematic-workspaces',
-);
+export const WORKSPACE_CACHE = join(cacheRoot(), 'schematic-workspaces');
 
 const repoRoot = join(__dirname, '../../../..');
 
