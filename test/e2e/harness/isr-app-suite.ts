@@ -7,7 +7,7 @@ import { startServer, type AppServer } from '../../../scripts/lib/app-server';
 import { ng } from '../../../scripts/lib/isr-app';
 import { hasChromium, launchChromium } from './browser';
 import { getWithHost, isServerRendered, postInvalidate, renderedAt, request, waitFor } from './http';
-import { PINNED, REPO_ROOT, TIMED, prepareApp, type PreparedApp } from './prepared-app';
+import { HOST_PROBE, PINNED, REPO_ROOT, TIMED, prepareApp, type PreparedApp } from './prepared-app';
 
 const ALLOWED_HOSTS = '127.0.0.1,localhost';
 const SETUP_TIMEOUT_MS = 25 * 60_000;
@@ -19,6 +19,8 @@ const SETUP_TIMEOUT_MS = 25 * 60_000;
  */
 export function describeIsrApp(key: keyof typeof APPS, title: string): void {
   const engine = APPS[key].engine;
+  // Angular checks the Host header (allowedHosts / NG_ALLOWED_HOSTS) from 19.2 on; 17 and 18 render for any Host.
+  const hostChecked = Number(APPS[key].cli.split('.')[0]) >= 19;
   // Builds, CLI runs and a browser: generous per-check time (e2e only; the waits poll for events).
   jest.setTimeout(180_000);
   describe(title, () => {
@@ -51,23 +53,45 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
       const source = readFileSync(join(app.dir, serverFile), 'utf8');
       expect(source).toContain('new ISRHandler(');
       expect(source).toContain("process.env['ISR_INVALIDATE_TOKEN']");
-      expect(source).toMatch(/app\.post\(\s*'\/api\/invalidate'[^;]*isr\.invalidate/);
+      // The Express app is `app` (Angular 19+) or `server` (Angular 17-18).
+      expect(source).toMatch(/\b(app|server)\.post\(\s*'\/api\/invalidate'[^;]*isr\.invalidate/);
       expect(source).toContain('isr.handle(req, res, next)');
       expect(readFileSync(join(app.dir, 'src/app/app.config.server.ts'), 'utf8')).toContain('provideISR()');
       const workspace = JSON.parse(readFileSync(join(app.dir, 'angular.json'), 'utf8'));
       expect(workspace.projects[app.spec.name].architect['isr-invalidate'].builder).toBe('ng-isr:isr-invalidate');
     });
 
-    it('a Host off NG_ALLOWED_HOSTS does not poison the cache; then MISS -> HIT', async () => {
-      const offList = await getWithHost(server.url, `/${TIMED.path}`, 'evil.example');
-      expect(isServerRendered(offList.body)).toBe(false);
-      if (engine === 'app-engine') {
-        expect([offList.status, offList.cache]).toEqual([400, 'BYPASS']);
-      } else {
-        // CommonEngine throws for a Host off a configured allowedHosts list: Express answers 500.
-        expect(offList.status).toBe(500);
-      }
+    if (hostChecked) {
+      it('a Host off NG_ALLOWED_HOSTS is refused and does not poison the cache', async () => {
+        const offList = await getWithHost(server.url, `/${HOST_PROBE.path}`, 'evil.example');
+        expect(isServerRendered(offList.body)).toBe(false);
+        if (engine === 'app-engine') {
+          expect([offList.status, offList.cache]).toEqual([400, 'BYPASS']);
+        } else {
+          // CommonEngine throws for a Host off a configured allowedHosts list: Express answers 500.
+          expect(offList.status).toBe(500);
+        }
+        const canonical = await page(`/${HOST_PROBE.path}`);
+        expect([canonical.status, canonical.cache, isServerRendered(canonical.body)]).toEqual([200, 'MISS', true]);
+      });
+    } else {
+      // Angular 17-18 have no Host check, and ng-isr renders a visitor's MISS with the visitor's
+      // Host: the page rendered for evil.example is stored under the key the real host shares.
+      // Known gap (DESIGN: "Anything the request carries that is not in the key (Host, ...) either
+      // never reaches a render that is stored, or makes the request bypass the cache"); reported
+      // for runtime/. `it.failing` turns red once the runtime bypasses or re-renders such requests.
+      it('a Host off NG_ALLOWED_HOSTS is rendered (no Host check before Angular 19)', async () => {
+        const offList = await getWithHost(server.url, `/${HOST_PROBE.path}`, 'evil.example');
+        expect([offList.status, isServerRendered(offList.body)]).toEqual([200, true]);
+      });
 
+      it.failing("known gap: that render is not stored under the real host's key", async () => {
+        const canonical = await page(`/${HOST_PROBE.path}`);
+        expect([canonical.status, canonical.cache]).toEqual([200, 'MISS']);
+      });
+    }
+
+    it('MISS -> HIT, s-maxage from data.revalidate, ETag and 304', async () => {
       // The revalidate: 0 page first, so that it is older than the timed page in later checks.
       const pinned = await page(`/${PINNED.path}`);
       expect(pinned.cache).toBe('MISS');
@@ -299,6 +323,21 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
           expect(typeof answer.json['error']).toBe('string');
         }
       });
+
+      if (!hostChecked) {
+        it('no Host check before Angular 19: pages are rendered and cached as usual', async () => {
+          const answers = [];
+          for (let i = 0; i < 2; i++) {
+            const answer = await request(`${bare.url}/${TIMED.path}`);
+            answers.push([answer.status, isServerRendered(answer.body), answer.cache]);
+          }
+          expect(answers).toEqual([
+            [200, true, 'MISS'],
+            [200, true, 'HIT'],
+          ]);
+        });
+        return;
+      }
 
       it("Angular's default Host check: the client-side-rendered fallback shell is never stored", async () => {
         // No allowed host at all: Angular refuses to render. Up to 21 it answers its CSR shell
