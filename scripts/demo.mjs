@@ -8,6 +8,7 @@
 //   npm run demo -- --no-serve        (or NG_ISR_DEMO_NO_SERVE=1) self-check, then exit
 //   npm run demo -- --fresh           redo the app from the cached `ng new` output
 //   PORT=4300 npm run demo            another port (default 4000, else a free one)
+//   NG_ISR_DEMO_PROGRESS_MS=5000      how often a long step prints its elapsed time (default 10000)
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -16,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const { appForCli, copyApp, ensurePristineApp } = require('./lib/angular-apps.js');
+const { appForCli, copyApp, ensurePristineApp, isPristineAppCached } = require('./lib/angular-apps.js');
 const { addNgIsr, buildApp, decoratePage, generateIsrRoute, packNgIsr } = require('./lib/isr-app.js');
 const { startServer } = require('./lib/app-server.js');
 const { appEnv, cacheRoot, nodeBinDir } = require('./lib/toolchain.js');
@@ -25,6 +26,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const serve = !(args.has('--no-serve') || process.env.NG_ISR_DEMO_NO_SERVE === '1');
 const fresh = args.has('--fresh');
+/** A long step prints its elapsed time this often, so a minute-long `ng build` visibly moves. */
+const progressMs = Number(process.env.NG_ISR_DEMO_PROGRESS_MS) || 10_000;
 const PAGES = [
   { path: 'news', revalidate: 10, title: 'News (revalidate: 10)' },
   { path: 'about', revalidate: 0, title: 'About (revalidate: 0, on demand only)' },
@@ -39,15 +42,39 @@ let stopping = false;
 /** True while the server process may exist but its handle is not known yet. */
 let starting = false;
 
-/** Runs one numbered step with a progress line and its duration. */
+/** Seconds since `started`, one decimal. */
+const secondsSince = (started) => ((Date.now() - started) / 1000).toFixed(1);
+
+/**
+ * Runs one numbered step with a progress line and its duration. While it runs, it prints
+ * `... <label>: <n> s` every `progressMs` (on a terminal, one line updated in place).
+ */
 async function step(label, work) {
   stepNumber += 1;
   currentStep = label;
   const started = Date.now();
-  console.log(`[${stepNumber}/${STEPS}] ${label} ...`);
-  const result = await work();
-  console.log(`      done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return result;
+  const number = `[${stepNumber}/${STEPS}]`;
+  console.log(`${number} ${label} ...`);
+  const tty = process.stdout.isTTY;
+  let ticked = false;
+  const ticker = setInterval(() => {
+    const line = `      ... still working on ${number}: ${Math.round((Date.now() - started) / 1000)} s`;
+    ticked = true;
+    if (tty) {
+      process.stdout.write(`\r${line}`);
+    } else {
+      console.log(line);
+    }
+  }, progressMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(ticker);
+    if (tty && ticked) {
+      process.stdout.write('\r\x1b[2K');
+    }
+    console.log(`      done in ${secondsSince(started)} s`);
+  }
 }
 
 const detail = (line) => console.log(`      ${line}`);
@@ -93,7 +120,10 @@ async function main() {
     console.log(`[2-5/${STEPS}] reusing the app built by the last run for this ng-isr build (--fresh to redo it)`);
     entry = previous.entry;
   } else {
-    const pristine = await step(`generate the Angular ${cliVersion} SSR app (ng new, cached)`, () => ensurePristineApp(app, detail));
+    const label = isPristineAppCached(app)
+      ? `reuse the Angular ${cliVersion} SSR app a previous run generated (ng new)`
+      : `generate an Angular ${cliVersion} SSR app (ng new + npm install, a few minutes; kept for later runs)`;
+    const pristine = await step(label, () => ensurePristineApp(app, detail));
     await step('copy it to a fresh folder, install the ng-isr tarball, ng add ng-isr', async () => {
       rmSync(stateFile, { force: true });
       copyApp(pristine, workDir);
@@ -130,25 +160,27 @@ async function main() {
   }
   const url = server.url.replace('127.0.0.1', 'localhost');
 
+  if (!serve) {
+    console.log(`\n--no-serve: checking the server at ${url}/news (token ${token}), then stopping it`);
+    console.log(`self-check: ${await checkServer(server.url, token)}`);
+    await stopServer();
+    console.log('self-check passed; server stopped. Run `npm run demo` (without --no-serve) to keep it running and try it yourself.');
+    return;
+  }
+
+  // The app has no home page ('/' answers 404): the headline links the ISR pages.
   console.log(`
-ng-isr demo is running: ${url}
+ng-isr demo is running: ${url}/${PAGES[0].path}
   pages: ${PAGES.map((p) => `${url}/${p.path} (revalidate ${p.revalidate})`).join(', ')}
   token: ${token}   (ISR_INVALIDATE_TOKEN of this server)
 
 See the cache at work (MISS, then HIT; STALE once 10 s have passed, then the regenerated page):
   curl -s -o /dev/null -D - ${url}/news | grep -i x-isr-cache
 
-Invalidate on demand (the next request renders /about again):
+Invalidate on demand (/about is rendered again at once; the next request is a HIT with the new render time):
   curl -s -X POST ${url}/api/invalidate -H 'content-type: application/json' -d '{"token":"${token}","urlsToInvalidate":["/about"]}'
   cd ${workDir} && ISR_INVALIDATE_TOKEN=${token} npx ng run ${app.name}:isr-invalidate --base-url ${url} --urls /about
 `);
-
-  if (!serve) {
-    console.log(`self-check: ${await checkServer(server.url, token)}`);
-    await stopServer();
-    console.log('--no-serve: self-check passed, server stopped.');
-    return;
-  }
   console.log('Press Ctrl-C to stop.');
   currentStep = 'serve';
   const exit = await server.exited;

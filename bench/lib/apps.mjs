@@ -9,13 +9,15 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { log, run } from './exec.mjs';
 
 // The e2e harness's generator: `ng new --ssr` with every @angular/* pinned, installed once and
 // cached under ~/.cache/ng-isr/apps (shared with `npm run e2e` and `npm run demo`).
-const { APPS, ensurePristineApp, copyApp: copyPristineApp } = createRequire(import.meta.url)('../../scripts/lib/angular-apps.js');
+const require = createRequire(import.meta.url);
+const { APPS, ensurePristineApp, copyApp: copyPristineApp } = require('../../scripts/lib/angular-apps.js');
+const { packNgIsr: packTarball } = require('../../scripts/lib/isr-app.js');
+const { cacheRoot } = require('../../scripts/lib/toolchain.js');
 const APP = APPS.v21;
 
 export const ANGULAR_VERSION = APP.framework;
@@ -24,7 +26,8 @@ export const APP_NAME = APP.name;
 
 const benchDir = new URL('..', import.meta.url).pathname;
 const repoDir = join(benchDir, '..');
-const cacheDir = process.env.NG_ISR_BENCH_CACHE ?? join(homedir(), '.cache/ng-isr/bench');
+// Inside the one cache folder of the tests and the demo ($NG_ISR_CACHE_DIR, else ~/.cache/ng-isr).
+const cacheDir = join(cacheRoot(), 'bench');
 const workDir = join(benchDir, '.work');
 const npm = 'npm';
 
@@ -87,9 +90,9 @@ function patchServer(serverTs) {
   return text;
 }
 
-function build(appDir, step) {
+async function build(appDir, step) {
   rmSync(join(appDir, 'dist'), { recursive: true, force: true });
-  run(step, npm, ['exec', '--', 'ng', 'build'], { cwd: appDir, env: { NG_CLI_ANALYTICS: 'false' }, timeoutMs: 300_000 });
+  await run(step, npm, ['exec', '--', 'ng', 'build'], { cwd: appDir, env: { NG_CLI_ANALYTICS: 'false' }, timeoutMs: 300_000 });
 }
 
 /** The harness's pristine `ng new --ssr` app (cached), the benchmark's pages and server routes, built. */
@@ -110,27 +113,25 @@ async function preparePlain() {
     }
     const serverTs = join(dir, 'src/server.ts');
     writeFileSync(serverTs, patchServer(readFileSync(serverTs, 'utf8')));
-    build(dir, 'ng build (plain app)');
+    await build(dir, 'ng build (plain app)');
     built.set(inputs);
   }
   return inputs;
 }
 
 /** A copy of the plain app (sources + node_modules, no build output). */
-function copyApp(from, to) {
+async function copyApp(from, to) {
   rmSync(to, { recursive: true, force: true });
   mkdirSync(to, { recursive: true });
-  run(`copy app to ${to}`, 'rsync', ['-a', '--delete', '--exclude', '/dist', '--exclude', '/.angular', '--exclude', '/.bench-*', `${from}/`, `${to}/`]);
+  await run(`copy app to ${to}`, 'rsync', ['-a', '--delete', '--exclude', '/dist', '--exclude', '/.angular', '--exclude', '/.bench-*', `${from}/`, `${to}/`]);
 }
 
-/** Packs ng-isr from this repo (built by `npm run bench` first). */
-function packNgIsr() {
+/** Packs ng-isr from this repo (built by `npm run bench` first), as the e2e suite and the demo do. */
+async function packNgIsr() {
   const out = join(workDir, 'pack');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  run('npm pack ng-isr', npm, ['pack', '--pack-destination', out], { cwd: repoDir });
-  const tarball = readdirSync(out).find((name) => name.endsWith('.tgz'));
-  const target = join(out, tarball);
+  const target = await packTarball(repoDir, out, { build: false });
   return { tarball: target, hash: hashOf(readFileSync(target)) };
 }
 
@@ -159,15 +160,15 @@ function benchCache() {
 const ISR_PREP_VERSION = '3';
 
 /** plain + `npm install ng-isr.tgz redis` + `ng g ng-isr:ng-add` + the tier switch; built. */
-function prepareIsr(plainHash) {
+async function prepareIsr(plainHash) {
   const dir = apps.isr;
-  const { tarball, hash } = packNgIsr();
+  const { tarball, hash } = await packNgIsr();
   const built = marker(dir, 'built');
   if (built.is(plainHash + hash + ISR_PREP_VERSION) && existsSync(serverEntry(dir))) return;
-  copyApp(apps.plain, dir);
+  await copyApp(apps.plain, dir);
   // redis: the optional peer RedisCacheHandler needs, installed as a user of the Redis tier would.
-  run('npm install ng-isr tarball + redis', npm, ['install', '--no-audit', '--no-fund', tarball, 'redis@^6.3.1'], { cwd: dir, timeoutMs: 300_000 });
-  run('ng add ng-isr (ng g ng-isr:ng-add)', npm, ['exec', '--', 'ng', 'g', 'ng-isr:ng-add', '--keep-prerender=false'], {
+  await run('npm install ng-isr tarball + redis', npm, ['install', '--no-audit', '--no-fund', tarball, 'redis@^6.3.1'], { cwd: dir, timeoutMs: 300_000 });
+  await run('ng add ng-isr (ng g ng-isr:ng-add)', npm, ['exec', '--', 'ng', 'g', 'ng-isr:ng-add', '--keep-prerender=false'], {
     cwd: dir,
     env: { NG_CLI_ANALYTICS: 'false' },
     timeoutMs: 180_000,
@@ -181,7 +182,7 @@ function prepareIsr(plainHash) {
     .replace('angularAppEngine: angularApp,\n', 'angularAppEngine: angularApp,\n  cache: benchCache(),\n');
   if (!serverTs.includes('cache: benchCache()')) throw new Error('could not add the benchmark cache switch to server.ts');
   writeFileSync(serverTsPath, serverTs);
-  build(dir, 'ng build (ng-isr app)');
+  await build(dir, 'ng build (ng-isr app)');
   built.set(plainHash + hash + ISR_PREP_VERSION);
 }
 
@@ -191,7 +192,7 @@ function prepareIsr(plainHash) {
  * `provideISR()` in the server config. Its peer range asks for Express 4; the app has Express 5
  * (installed with --legacy-peer-deps; the benchmark checks the answers are real pages).
  */
-function prepareRx(plainHash) {
+async function prepareRx(plainHash) {
   const dir = apps.rx;
   const built = marker(dir, 'built');
   const inputs =
@@ -200,14 +201,14 @@ function prepareRx(plainHash) {
     readFileSync(join(benchDir, 'rx/server.ts.template'), 'utf8') +
     readFileSync(join(benchDir, 'rx/app.config.server.ts.template'), 'utf8');
   if (built.is(hashOf(inputs)) && existsSync(serverEntry(dir))) return;
-  copyApp(apps.plain, dir);
-  run(`npm install @rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`, npm, ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', `@rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`], {
+  await copyApp(apps.plain, dir);
+  await run(`npm install @rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`, npm, ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', `@rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`], {
     cwd: dir,
     timeoutMs: 300_000,
   });
   cpSync(join(benchDir, 'rx/server.ts.template'), join(dir, 'src/server.ts'));
   cpSync(join(benchDir, 'rx/app.config.server.ts.template'), join(dir, 'src/app/app.config.server.ts'));
-  build(dir, 'ng build (@rx-angular/isr app)');
+  await build(dir, 'ng build (@rx-angular/isr app)');
   built.set(hashOf(inputs));
 }
 
@@ -216,10 +217,10 @@ export async function prepareApps() {
   mkdirSync(workDir, { recursive: true });
   log('preparing the Angular app (cached between runs)');
   const plainHash = await preparePlain();
-  prepareIsr(plainHash);
+  await prepareIsr(plainHash);
   let rxError;
   try {
-    prepareRx(plainHash);
+    await prepareRx(plainHash);
   } catch (error) {
     rxError = error instanceof Error ? error.message : String(error);
     log(`@rx-angular/isr could not be prepared: ${rxError}`);

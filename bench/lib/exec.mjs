@@ -1,86 +1,58 @@
-// Child-process helpers for the benchmark: bounded in time, failures say which step failed.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+// Child-process helpers for the benchmark: thin wrappers over the ones `npm run demo` and the e2e
+// suite use (scripts/lib), plus the RSS probe the benchmark needs.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
 
-/** Runs a command to completion (bounded by `timeoutMs`); throws with the output's tail on failure. */
-export function run(step, command, args, { cwd, env, timeoutMs = 600_000 } = {}) {
+const require = createRequire(import.meta.url);
+const { runStep } = require('../../scripts/lib/run-step.js');
+const appServer = require('../../scripts/lib/app-server.js');
+
+/** A free TCP port on 127.0.0.1. */
+export const freePort = appServer.freePort;
+
+/**
+ * Runs a command to completion (bounded by `timeoutMs`; its whole process group is ended on a
+ * timeout); throws with the output's tail, naming the step, on failure. Resolves with the output.
+ */
+export async function run(step, command, args, { cwd, env, timeoutMs = 600_000 } = {}) {
   const started = Date.now();
-  const result = spawnSync(command, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.status !== 0) {
-    const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`.trim().split('\n').slice(-25).join('\n');
-    const why = result.error ? result.error.message : `exit ${result.status ?? result.signal}`;
-    throw new Error(`bench step "${step}" failed (${why}):\n${output}`);
-  }
+  const { output } = await runStep(`bench: ${step}`, command, args, { cwd, env: { ...process.env, ...env }, timeoutMs });
   log(`  ${step} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  return result.stdout;
+  return output;
 }
 
 export function log(line) {
   process.stderr.write(`${line}\n`);
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort() {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /**
- * Starts a server process and resolves once `readyUrl` answers (bounded by `timeoutMs`).
- * The returned handle stops it (SIGTERM, then SIGKILL) and reads its RSS from /proc.
+ * Starts a server process (`node <script> ...args`) and resolves once `readyUrl` answers below 500
+ * (bounded by `timeoutMs`). The returned handle stops it (SIGTERM, then SIGKILL) and reads its RSS from /proc.
  */
 export async function startServer(name, command, args, { cwd, env, readyUrl, timeoutMs = 60_000 }) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk.toString()).slice(-8_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`server "${name}" exited with ${child.exitCode}:\n${output}`);
-    }
-    try {
-      const response = await fetch(readyUrl, { signal: AbortSignal.timeout(5_000) });
-      await response.arrayBuffer();
-      if (response.status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server "${name}" did not answer ${readyUrl} within ${timeoutMs} ms:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  if (command !== process.execPath) {
+    throw new Error(`bench server "${name}": only node scripts are started (got ${command})`);
+  }
+  const ready = new URL(readyUrl);
+  let server;
+  try {
+    server = await appServer.startServer(args[0], {
+      env: { ...process.env, ...env },
+      args: args.slice(1),
+      cwd,
+      port: Number(ready.port),
+      readyPath: `${ready.pathname}${ready.search}`,
+      startTimeoutMs: timeoutMs,
+    });
+  } catch (error) {
+    throw new Error(`server "${name}" did not start: ${error instanceof Error ? error.message : error}`);
   }
   return {
     name,
-    pid: child.pid,
-    output: () => output,
-    rssBytes: () => rssOf(child.pid),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    pid: server.child.pid,
+    output: () => server.output().slice(-8_000),
+    rssBytes: () => rssOf(server.child.pid),
+    stop: () => server.stop(),
   };
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The user's path through ng-isr, on a copy of a generated app: install the packed tarball,
 // `ng add ng-isr`, `ng generate ng-isr:isr-route`, `ng build`. Shared by `npm run demo` and e2e.
@@ -5,7 +6,15 @@ const { existsSync, readFileSync, readdirSync, writeFileSync } = require('node:f
 const { join } = require('node:path');
 const { runStep } = require('./run-step.js');
 
-/** Builds ng-isr and packs it into `destDir`; resolves with the tarball's path. */
+/** @typedef {import('./run-step.js').StepResult} StepResult */
+
+/**
+ * Builds ng-isr and packs it into `destDir`; resolves with the tarball's path.
+ * @param {string} repoRoot
+ * @param {string} destDir
+ * @param {{ build?: boolean }} [options]
+ * @returns {Promise<string>}
+ */
 async function packNgIsr(repoRoot, destDir, { build = true } = {}) {
   if (build) {
     await runStep('npm run build (ng-isr)', 'npm', ['run', 'build'], { cwd: repoRoot, timeoutMs: 5 * 60_000 });
@@ -19,23 +28,49 @@ async function packNgIsr(repoRoot, destDir, { build = true } = {}) {
   return tarball;
 }
 
-/** The app's Angular CLI, run on the Node that comes first on the env's PATH. */
+/**
+ * The app's Angular CLI, run on the Node that comes first on the env's PATH.
+ * @param {string} appDir
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} step
+ * @param {number} [timeoutMs]
+ * @returns {Promise<StepResult>}
+ */
 function ng(appDir, args, env, step, timeoutMs = 5 * 60_000) {
   return runStep(step, join(appDir, 'node_modules', '.bin', 'ng'), args, { cwd: appDir, env, timeoutMs });
 }
 
-/** `npm install <tarball>` then `ng add ng-isr` (non-interactive, defaults). */
+/**
+ * `npm install <tarball>` then `ng add ng-isr` (non-interactive, defaults).
+ * @param {string} appDir
+ * @param {string} tarball
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<StepResult>}
+ */
 async function addNgIsr(appDir, tarball, env) {
   await runStep('npm install ng-isr tarball', 'npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: appDir, env, timeoutMs: 5 * 60_000 });
   return ng(appDir, ['add', 'ng-isr', '--skip-confirmation', '--interactive=false'], env, 'ng add ng-isr');
 }
 
-/** `ng generate ng-isr:isr-route <path> --revalidate <seconds>`. */
+/**
+ * `ng generate ng-isr:isr-route <path> --revalidate <seconds>`.
+ * @param {string} appDir
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} path
+ * @param {number} revalidate
+ * @returns {Promise<StepResult>}
+ */
 function generateIsrRoute(appDir, env, path, revalidate) {
   return ng(appDir, ['generate', 'ng-isr:isr-route', path, '--revalidate', String(revalidate)], env, `ng generate ng-isr:isr-route ${path}`);
 }
 
-/** The TypeScript file of the component generated for `path` (`timed/timed.ts`, `timed/timed.component.ts`). */
+/**
+ * The TypeScript file of the component generated for `path` (`timed/timed.ts`, `timed/timed.component.ts`).
+ * @param {string} appDir
+ * @param {string} path
+ * @returns {{ file: string, className: string, selector: string }}
+ */
 function findPageComponent(appDir, path) {
   const folder = join(appDir, 'src', 'app', path.replace(/[/:]+/g, '-').replace(/^-|-$/g, ''));
   const file = readdirSync(folder)
@@ -58,6 +93,10 @@ function findPageComponent(appDir, path) {
  * Replaces the generated component of `path` with a page that shows when the server rendered it
  * (carried to the browser in TransferState so hydration keeps the server's value), a button with
  * a click handler (proves hydration) and router links to the other pages (client-side navigation).
+ * @param {string} appDir
+ * @param {string} path
+ * @param {{ title: string, links?: string[] }} options
+ * @returns {{ file: string, className: string }}
  */
 function decoratePage(appDir, path, { title, links = [] }) {
   const { file, className, selector } = findPageComponent(appDir, path);
@@ -105,7 +144,11 @@ function readRenderedAt(): string {
   return { file, className };
 }
 
-/** Adds imports and route entries at the end of `src/app/app.routes.ts`'s `routes` array. */
+/**
+ * Adds imports and route entries at the end of `src/app/app.routes.ts`'s `routes` array.
+ * @param {string} appDir
+ * @param {{ imports?: string[], routes?: string[] }} additions
+ */
 function appendRoutes(appDir, { imports = [], routes = [] }) {
   const file = join(appDir, 'src', 'app', 'app.routes.ts');
   let source = readFileSync(file, 'utf8');
@@ -122,7 +165,12 @@ function appendRoutes(appDir, { imports = [], routes = [] }) {
   writeFileSync(file, source);
 }
 
-/** Where `ng build` writes the app (angular.json `outputPath`, string or `{ base }`). */
+/**
+ * Where `ng build` writes the app (angular.json `outputPath`, string or `{ base }`).
+ * @param {string} appDir
+ * @param {string} project
+ * @returns {string}
+ */
 function outputDir(appDir, project) {
   const workspace = JSON.parse(readFileSync(join(appDir, 'angular.json'), 'utf8'));
   const outputPath = workspace.projects[project]?.architect?.build?.options?.outputPath;
@@ -130,7 +178,13 @@ function outputDir(appDir, project) {
   return join(appDir, base);
 }
 
-/** `ng build`; resolves with the server entry (`<outputPath>/server/server.mjs`). */
+/**
+ * `ng build`; resolves with the server entry (`<outputPath>/server/server.mjs`).
+ * @param {string} appDir
+ * @param {string} project
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<string>}
+ */
 async function buildApp(appDir, project, env) {
   await ng(appDir, ['build'], env, 'ng build', 10 * 60_000);
   const entry = join(outputDir(appDir, project), 'server', 'server.mjs');

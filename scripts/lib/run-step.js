@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Runs one external command as a named step (used by `npm run demo` and the e2e harness).
 // Every child gets its own process group so that a timeout ends the whole tree (npx -> ng -> esbuild).
@@ -6,8 +7,29 @@ const { spawn } = require('node:child_process');
 /** Lines of output kept for the error message of a failed step. */
 const TAIL_LINES = 40;
 
+/**
+ * @typedef {object} RunStepOptions
+ * @property {string} [cwd]
+ * @property {NodeJS.ProcessEnv} [env]
+ * @property {number} [timeoutMs] Ends the command's whole process group after this long (default 10 min).
+ * @property {boolean} [allowFailure] Resolve with the exit code instead of rejecting on a non-zero exit.
+ * @property {(text: string) => void} [onOutput] Called with each chunk of output as it arrives.
+ */
+
+/**
+ * @typedef {object} StepResult
+ * @property {number} code
+ * @property {string} output stdout and stderr, interleaved as they arrived.
+ */
+
 /** A step that failed: which one, the command, and the last lines of its output. */
 class StepError extends Error {
+  /**
+   * @param {string} step
+   * @param {string} command
+   * @param {string} reason
+   * @param {string} output
+   */
   constructor(step, command, reason, output) {
     const tail = output.trim().split('\n').slice(-TAIL_LINES).join('\n');
     super(`step "${step}" failed: ${reason}\n  command: ${command}${tail ? `\n  last output:\n${indent(tail)}` : ''}`);
@@ -17,6 +39,7 @@ class StepError extends Error {
   }
 }
 
+/** @param {string} text */
 function indent(text) {
   return text
     .split('\n')
@@ -24,8 +47,15 @@ function indent(text) {
     .join('\n');
 }
 
-/** Sends `signal` to the process group of `child` (falls back to the child alone). */
+/**
+ * Sends `signal` to the process group of `child` (falls back to the child alone).
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {NodeJS.Signals} signal
+ */
 function killGroup(child, signal) {
+  if (child.pid === undefined) {
+    return;
+  }
   if (child.exitCode !== null || child.signalCode !== null) {
     return;
   }
@@ -43,6 +73,11 @@ function killGroup(child, signal) {
 /**
  * Runs `command args` and resolves with its combined output; rejects with a {@link StepError}
  * on a non-zero exit (unless `allowFailure`), a spawn error or the timeout.
+ * @param {string} step
+ * @param {string} command
+ * @param {string[]} args
+ * @param {RunStepOptions} [options]
+ * @returns {Promise<StepResult>}
  */
 function runStep(step, command, args, options = {}) {
   const { cwd, env = process.env, timeoutMs = 10 * 60_000, allowFailure = false, onOutput } = options;
@@ -50,6 +85,7 @@ function runStep(step, command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    /** @param {Buffer} chunk */
     const collect = (chunk) => {
       const text = chunk.toString();
       output += text;

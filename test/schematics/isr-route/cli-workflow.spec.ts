@@ -6,15 +6,15 @@ import { json, logging, schema } from '@angular-devkit/core';
 import { DryRunEvent } from '@angular-devkit/schematics';
 import { NodeWorkflow } from '@angular-devkit/schematics/tools';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
+import { cacheRoot } from '../../../scripts/lib/toolchain';
 import { APP, REPO, createWorkspace } from './isr-workspace';
 jest.setTimeout(60_000); // beforeAll writes a workspace to disk; each test runs the schematic through the CLI workflow
 
 async function workspaceOnDisk(): Promise<string> {
   const tree = await createWorkspace({ standalone: true });
-  const base = join(homedir(), '.cache/ng-isr/isr-route-workflow');
+  const base = join(cacheRoot(), 'isr-route-workflow');
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(join(base, 'ws-'));
   for (const file of tree.files) {

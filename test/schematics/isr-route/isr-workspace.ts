@@ -3,10 +3,10 @@
 import { logging } from '@angular-devkit/core';
 import { SchematicTestRunner, UnitTestTree } from '@angular-devkit/schematics/testing';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ts from 'typescript';
 import { angularWorkspace } from '../support/angular-workspace';
+import { cacheRoot } from '../../../scripts/lib/toolchain';
 
 export const REPO = join(__dirname, '../../..');
 export const APP = '/projects/app/src/app';
@@ -167,7 +167,7 @@ export function readImports(tree: UnitTestTree, file: string): Array<[string, st
   });
 }
 
-const CACHE = join(homedir(), '.cache/ng-isr/isr-route-typecheck');
+const CACHE = join(cacheRoot(), 'isr-route-typecheck');
 
 // Parsed declaration files of node_modules (TypeScript's lib, @angular/*) are shared between the
 // type-checks of one test file: they are the same files every time, and parsing them dominates.

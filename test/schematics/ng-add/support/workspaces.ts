@@ -1,16 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { angularWorkspace } from '../../support/angular-workspace';
+import { cacheRoot, cachedPackageDir } from '../../../../scripts/lib/toolchain';
 import { WorkspaceFiles, readFolder, treeFiles } from './tree-files';
 
 /** Where generated release workspaces are cached between test runs. */
-export const WORKSPACE_CACHE = join(
-  process.env['NG_ISR_CACHE'] ?? join(homedir(), '.cache', 'ng-isr'),
-  'schematic-workspaces',
-);
+export const WORKSPACE_CACHE = join(cacheRoot(), 'schematic-workspaces');
 
 const repoRoot = join(__dirname, '../../../..');
 
@@ -18,11 +15,24 @@ const repoRoot = join(__dirname, '../../../..');
 export type Release = 17 | 18 | 19 | 20 | 22;
 
 /**
+ * Releases installed into the test cache on first use instead of as devDependencies: 22's packages
+ * ask for Node 22 in `engines`, so a devDependency would make `npm ci` warn EBADENGINE on Node 20
+ * (its schematics run fine on Node 20).
+ */
+const CACHED_RELEASES: Partial<Record<Release, string>> = { 22: '22.2.7' };
+
+function releasePackageDir(release: Release): string {
+  const cached = CACHED_RELEASES[release];
+  if (cached) return cachedPackageDir('@schematics/angular', cached);
+  return dirname(require.resolve(`@schematics/angular-v${release}/package.json`, { paths: [repoRoot] }));
+}
+
+/**
  * What `ng new demo --ssr` generates with release `release`'s own `@schematics/angular` (run in a
  * child process with that release's devkit), cached per release version and options.
  */
 export function releaseWorkspace(release: Release, options: Record<string, unknown> = {}): WorkspaceFiles {
-  const packageDir = dirname(require.resolve(`@schematics/angular-v${release}/package.json`, { paths: [repoRoot] }));
+  const packageDir = releasePackageDir(release);
   const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
   const ngNewOptions = { name: 'demo', version, ssr: true, ...options };
   const key = createHash('sha256').update(JSON.stringify(ngNewOptions)).digest('hex').slice(0, 12);
