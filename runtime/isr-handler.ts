@@ -82,7 +82,7 @@ export class ISRHandler {
     this.requests = new RenderRequests(resolved.regenerationOrigin);
     const renderer = new Renderer(resolved.engine, renderTimeoutMs, emit);
     const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress }, logger, emit));
-    const fleetLock = new FleetLock(this.access, renderTimeoutMs);
+    const fleetLock = new FleetLock(this.access, renderTimeoutMs, resolved.fleetLockTtlMs);
     const backoff = new Backoff(resolved.retry);
     this.regenerator = new Regenerator(this.flights, backoff, fleetLock, store, this.requests, logger, emit);
     const { flights, requests, cacheControl } = this;

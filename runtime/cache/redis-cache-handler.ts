@@ -7,7 +7,7 @@ import { createMemoryLayer, type MemoryLayer, type MemoryLayerOptions } from './
 import type { RedisClientLike } from './redis-client-like.js';
 import { closeClient } from './redis-client-like.js';
 import { RedisConnection } from './redis-connection.js';
-import { DELETE_ENTRY, KEYS_BY_TAG, RELEASE_LOCK, SET_ENTRY } from './redis-scripts.js';
+import { DELETE_ENTRY, KEYS_BY_TAG, RELEASE_LOCK, RENEW_LOCK, SET_ENTRY } from './redis-scripts.js';
 
 /** Default key prefix; give each app (and each environment sharing a Redis) its own. */
 export const DEFAULT_REDIS_KEY_PREFIX = 'ng-isr:';
@@ -196,6 +196,14 @@ export class RedisCacheHandler implements CacheHandler {
     if (reply === null || reply === undefined) return false;
     this.lockTokens.set(key, token);
     return true;
+  }
+
+  /** Extends a lock this handler holds (token-checked in Lua); `false` once it is someone else's. */
+  async renewLock(key: string, ttlMs: number): Promise<boolean> {
+    const token = this.lockTokens.get(key);
+    if (token === undefined) return false;
+    const renewed = await this.connection.script(RENEW_LOCK, [this.lockKey(key)], [token, String(Math.max(1, Math.ceil(ttlMs)))]);
+    return Number(renewed) === 1;
   }
 
   /** Releases the lock if this handler still holds it (a lock that expired and was taken by another instance is left alone). */
