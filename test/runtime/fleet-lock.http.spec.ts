@@ -65,6 +65,8 @@ describe('two handlers sharing a tier with a fleet lock', () => {
       [200, 'BYPASS'],
     ]);
     expect([engineA.renders('/plain'), engineB.renders('/plain')]).toEqual([1, 1]);
+    // Each instance rendered under its own turn of the lock: the waiter took it after the holder.
+    expect(cache.acquisitions).toBe(2);
     expect(cache.locks.size).toBe(0);
   });
 });
