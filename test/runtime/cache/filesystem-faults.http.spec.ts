@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemCacheHandler } from '../../../runtime/cache/filesystem-cache-handler';
 import { CacheWriteUnavailableError, WriteOutage } from '../../../runtime/cache/write-outage';
 import { TestEngine } from '../support/test-engine';
 import { startServer } from '../support/test-server';
 import { expectSameEntry, makeEntry } from './cache-handler.contract';
+import { tempDirs } from './support/temp-dirs';
 
 /**
  * Real faults, no fs mocks: a 256 KiB tmpfs that fills up (ENOSPC) and a read-only bind mount
@@ -28,16 +28,10 @@ const canMount = mountAllowed();
 if (!canMount) console.warn('filesystem-faults: skipping the ENOSPC/EROFS cases: mount is not permitted here (run as root)');
 const itMounted = canMount ? it : it.skip;
 
-const temps: string[] = [];
+const tempDir = tempDirs('fault');
 const mounts: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ng-isr-fault-'));
-  temps.push(dir);
-  return dir;
-}
-afterEach(async () => {
+afterEach(() => {
   for (const dir of mounts.splice(0).reverse()) execFileSync('umount', [dir]);
-  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 function tempFiles(names: string[]): string[] {

@@ -1,21 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemCacheHandler } from '../../../runtime/cache/filesystem-cache-handler';
 import { encodeEntry } from '../../../runtime/cache/entry-codec';
 import { entryFileName } from '../../../runtime/cache/entry-file';
 import { expectSameEntry, makeEntry } from './cache-handler.contract';
+import { tempDirs } from './support/temp-dirs';
 
-const roots: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ng-isr-own-'));
-  roots.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(roots.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const tempDir = tempDirs('own');
 
 const DEAD_PID = 2 ** 22 + 4321; // above Linux's pid_max: never a live process
 

@@ -4,28 +4,12 @@ import { RedisUnavailableError } from '../../../runtime/cache/redis-connection';
 import { TestEngine } from '../support/test-engine';
 import { startServer } from '../support/test-server';
 import { makeEntry, waitFor } from './cache-handler.contract';
-import { adminClient, startOwnRedis, uniquePrefix, type TestRedis } from './support/redis-server';
+import { startOwnRedis, uniquePrefix } from './support/redis-server';
+import { useRedisHandlers } from './support/redis-handlers';
 jest.setTimeout(30_000);
 
-let redis: TestRedis;
-let admin: Awaited<ReturnType<typeof adminClient>>;
-const handlers: RedisCacheHandler[] = [];
-
-beforeAll(async () => {
-  redis = await startOwnRedis();
-  admin = await adminClient(redis.url);
-});
-afterAll(async () => {
-  await Promise.all(handlers.map((h) => h.close()));
-  await admin.close();
-  await redis.dispose();
-});
-
-function handler(options: Partial<RedisCacheHandlerOptions> = {}): RedisCacheHandler {
-  const created = new RedisCacheHandler({ url: redis.url, keyPrefix: uniquePrefix('f'), logger: new CapturingLogger(), ...options });
-  handlers.push(created);
-  return created;
-}
+const fleet = useRedisHandlers(startOwnRedis);
+const handler = (options: Partial<RedisCacheHandlerOptions> = {}): RedisCacheHandler => fleet.handler(options);
 
 async function version(cache: RedisCacheHandler, key: string): Promise<string | undefined> {
   return (await cache.get(key))?.headers['x-version'];
@@ -38,12 +22,12 @@ describe('RedisCacheHandler under faults (private redis-server)', () => {
     await cache.set(makeEntry('/tagged', { tags: ['t'] }));
     const filler: string[] = [];
     for (let i = 0; i < 2_500; i++) filler.push(`${prefix}e:/filler/${i}`, 'x');
-    await admin.mSet(filler);
-    await admin.set('outside-the-prefix', 'kept');
+    await fleet.admin.mSet(filler);
+    await fleet.admin.set('outside-the-prefix', 'kept');
     await cache.clear();
-    expect(await admin.keys(`${prefix}*`)).toEqual([]);
-    expect(await admin.get('outside-the-prefix')).toBe('kept');
-    await admin.del('outside-the-prefix');
+    expect(await fleet.admin.keys(`${prefix}*`)).toEqual([]);
+    expect(await fleet.admin.get('outside-the-prefix')).toBe('kept');
+    await fleet.admin.del('outside-the-prefix');
   });
 
   it('memory layer: a lost subscription drops the copy, so a write missed meanwhile is never hidden', async () => {
@@ -55,7 +39,7 @@ describe('RedisCacheHandler under faults (private redis-server)', () => {
     await a.get('/k');
     await waitFor(async () => (await a.get('/k')) === (await a.get('/k')), 5_000, 'a to keep /k in its layer');
     // The subscriber connection drops ('error'/'end'); the message for v2 is published while it is gone.
-    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await fleet.admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
     await b.set(makeEntry('/k', { version: 2 }));
     // After 'ready' the layer starts empty: a reads v2 from Redis, never its old copy.
     await waitFor(async () => (await version(a, '/k')) === '2', 5_000, 'a to see v2');
@@ -70,7 +54,7 @@ describe('RedisCacheHandler under faults (private redis-server)', () => {
     await waitFor(async () => (await a.get('/k')) === (await a.get('/k')), 5_000, 'a to keep /k in its layer');
     // Written behind the handlers' back: no pub/sub message.
     const { encodeEntry } = await import('../../../runtime/cache/entry-codec');
-    await admin.set(Buffer.from(`${prefix}e:/k`), encodeEntry(makeEntry('/k', { version: 2 })));
+    await fleet.admin.set(Buffer.from(`${prefix}e:/k`), encodeEntry(makeEntry('/k', { version: 2 })));
     expect(await version(a, '/k')).toBe('1'); // still the in-process copy
     await waitFor(async () => (await version(a, '/k')) === '2', 5_000, 'the copy to age out');
   });
