@@ -7,6 +7,8 @@ export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Fixed per-entry allowance for the object, its key in the maps and the metadata fields. */
 const ENTRY_OVERHEAD_BYTES = 512;
+/** Per tag of an entry: its slot in the entry's array and in the tag index's Set of keys. */
+const TAG_MEMBERSHIP_BYTES = 64;
 
 export interface MemoryCacheHandlerOptions {
   /**
@@ -24,8 +26,9 @@ export function entrySizeInBytes(entry: CacheEntry): number {
   for (const [name, value] of Object.entries(entry.headers)) {
     size += name.length + value.length;
   }
+  // The tag index lives as long as the entries it points at, so it is paid for from the same budget.
   for (const tag of entry.tags) {
-    size += tag.length * 2;
+    size += TAG_MEMBERSHIP_BYTES + tag.length * 2;
   }
   return size;
 }
