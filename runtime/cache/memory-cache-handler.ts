@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry, CacheHandler } from './cache-handler.js';
+import { compactEntry } from './compact-entry.js';
 import { TagIndex } from './tag-index.js';
 
 /** Default byte budget of {@link MemoryCacheHandler}: 64 MiB. */
@@ -71,7 +72,8 @@ export class MemoryCacheHandler implements CacheHandler {
     return this.entries.get(key);
   }
 
-  async set(entry: CacheEntry): Promise<void> {
+  async set(stored: CacheEntry): Promise<void> {
+    const entry = compactEntry(stored);
     this.entries.set(entry.key, entry);
     // lru-cache refuses entries larger than the whole budget; index only what it kept.
     if (this.entries.peek(entry.key) !== entry) {
