@@ -30,7 +30,19 @@ try {
   for (let i = 0; i < count; i += 64) {
     const batch = [];
     for (let j = i; j < Math.min(count, i + 64); j++) {
-      batch.push(writer.set({ key: key(j), status: 200, headers: {}, body, variants: {}, etag: '"e"', createdAt: Date.now(), revalidate: 60, tags: ['posts'] }));
+      batch.push(
+        writer.set({
+          key: key(j),
+          status: 200,
+          headers: {},
+          body,
+          variants: {},
+          etag: '"e"',
+          createdAt: Date.now(),
+          revalidate: 60,
+          tags: ['posts'],
+        }),
+      );
     }
     await Promise.all(batch);
   }
@@ -40,7 +52,9 @@ try {
   await scanner.init();
   const scanned = (heap() - before) / count;
   if (scanner.size !== count) throw new Error(`scanned ${scanner.size} of ${count}`);
-  console.log(JSON.stringify({ count, urlLength, heapBytesPerEntryWriter: Math.round(written), heapBytesPerEntryScan: Math.round(scanned) }));
+  console.log(
+    JSON.stringify({ count, urlLength, heapBytesPerEntryWriter: Math.round(written), heapBytesPerEntryScan: Math.round(scanned) }),
+  );
   globalThis.keep = [writer, scanner];
 } finally {
   rmSync(directory, { recursive: true, force: true });

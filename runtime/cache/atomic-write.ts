@@ -30,12 +30,7 @@ export function tempFileWriterPid(name: string): number | undefined {
  * rename is atomic), flush it to disk, then rename it over the target. On any failure (a full
  * or read-only disk) the temp file is removed before the error propagates.
  */
-export async function writeFileAtomic(
-  directory: string,
-  finalName: string,
-  data: Buffer,
-  options: { fsync: boolean },
-): Promise<void> {
+export async function writeFileAtomic(directory: string, finalName: string, data: Buffer, options: { fsync: boolean }): Promise<void> {
   const tempPath = join(directory, tempFileName(finalName));
   let renamed = false;
   try {

@@ -231,18 +231,10 @@ export class RedisCacheHandler implements CacheHandler {
     return Math.max(1_000, Math.ceil(expiresAt - now));
   }
 
-  private entryKey(key: string): string {
-    return `${this.prefix}e:${key}`;
-  }
-  private entryTagsKey(key: string): string {
-    return `${this.prefix}g:${key}`;
-  }
-  private tagKey(tag: string): string {
-    return `${this.prefix}t:${tag}`;
-  }
-  private lockKey(key: string): string {
-    return `${this.prefix}l:${key}`;
-  }
+  private entryKey(key: string): string { return `${this.prefix}e:${key}`; }
+  private entryTagsKey(key: string): string { return `${this.prefix}g:${key}`; }
+  private tagKey(tag: string): string { return `${this.prefix}t:${tag}`; }
+  private lockKey(key: string): string { return `${this.prefix}l:${key}`; }
   private get channel(): string {
     return `${this.prefix}invalidate`;
   }

@@ -26,7 +26,11 @@ describe('entries kept in process own their bytes', () => {
     const blob = Buffer.concat([Buffer.alloc(10_000), entry.body, entry.variants.br!, entry.variants.gzip!]);
     let at = 10_000;
     const view = (length: number): Buffer => blob.subarray(at, (at += length));
-    const decoded = { ...entry, body: view(entry.body.length), variants: { br: view(entry.variants.br!.length), gzip: view(entry.variants.gzip!.length) } };
+    const decoded = {
+      ...entry,
+      body: view(entry.body.length),
+      variants: { br: view(entry.variants.br!.length), gzip: view(entry.variants.gzip!.length) },
+    };
     const compacted = compactEntry(decoded);
     expect(compacted).not.toBe(decoded);
     expectSameEntry(compacted, entry);

@@ -4,12 +4,23 @@ import { RedisUnavailableError } from '../../../runtime/cache/redis-connection';
 import { TestEngine } from '../support/test-engine';
 import { startServer } from '../support/test-server';
 import { makeEntry, waitFor } from './cache-handler.contract';
-import { startOwnRedis, uniquePrefix } from './support/redis-server';
+import { startOwnRedis, uniquePrefix, type TestRedis } from './support/redis-server';
 import { useRedisHandlers } from './support/redis-handlers';
 jest.setTimeout(30_000);
 
 const fleet = useRedisHandlers(startOwnRedis);
 const handler = (options: Partial<RedisCacheHandlerOptions> = {}): RedisCacheHandler => fleet.handler(options);
+
+/** A handler on a server of its own (stopped or paused by the test) with a 300 ms command deadline. */
+function fastFailing(own: TestRedis, label: string, options: Partial<RedisCacheHandlerOptions> = {}): RedisCacheHandler {
+  return new RedisCacheHandler({
+    url: own.url,
+    keyPrefix: uniquePrefix(label),
+    logger: new CapturingLogger(),
+    commandTimeoutMs: 300,
+    ...options,
+  });
+}
 
 async function version(cache: RedisCacheHandler, key: string): Promise<string | undefined> {
   return (await cache.get(key))?.headers['x-version'];
@@ -61,7 +72,7 @@ describe('RedisCacheHandler under faults (private redis-server)', () => {
 
   it('memory layer on: an outage drops the copy and every read rejects fast; reads work again after', async () => {
     const own = await startOwnRedis();
-    const cache = new RedisCacheHandler({ url: own.url, keyPrefix: uniquePrefix('out'), logger: new CapturingLogger(), commandTimeoutMs: 300, memoryLayer: { maxBytes: 1_000_000 } });
+    const cache = fastFailing(own, 'out', { memoryLayer: { maxBytes: 1_000_000 } });
     try {
       await cache.set(makeEntry('/k', { version: 1 }));
       await waitFor(async () => (await cache.get('/k')) === (await cache.get('/k')), 5_000, 'the layer to hold /k');
@@ -80,7 +91,7 @@ describe('RedisCacheHandler under faults (private redis-server)', () => {
 
   it('a slow but connected Redis (SIGSTOP): pages are answered BYPASS within the command deadline, and HIT again after SIGCONT', async () => {
     const own = await startOwnRedis();
-    const cache = new RedisCacheHandler({ url: own.url, keyPrefix: uniquePrefix('slow'), logger: new CapturingLogger(), commandTimeoutMs: 300 });
+    const cache = fastFailing(own, 'slow');
     const engine = new TestEngine().route('/p', { revalidate: 60 });
     const server = await startServer({ engine, cache, invalidateSecretToken: 't' });
     const get = async () => {

@@ -38,64 +38,65 @@ async function get(instance: Instance, path: string) {
 
 describe('fleet locks on a real private redis-server: short TTL, renewed while rendering', () => {
   let redis: TestRedis;
-  let prefix: string;
-  let a: Instance;
-  let b: Instance;
-
   beforeAll(async () => {
     redis = await startOwnRedis();
   });
-  afterAll(async () => {
-    await redis.dispose();
-  });
-  beforeEach(async () => {
-    prefix = uniquePrefix('fleet-lock');
-    a = await startInstance(redis.url, prefix);
-    b = await startInstance(redis.url, prefix);
-  });
-  afterEach(async () => {
-    await b.cache.clear();
-    await a.server.close();
-    await b.server.close();
-  });
+  afterAll(() => redis.dispose());
 
-  it("a crashed holder's lock delays the fleet by one TTL, not by the render timeout", async () => {
-    // a's render of /crash hangs for 6 s; b renders it in 50 ms.
-    a.engine.route('/crash', { revalidate: 60, delayMs: 6_000 });
-    b.engine.route('/crash', { revalidate: 60, delayMs: 50 });
-    const admin = await adminClient(redis.url);
+  /** Two instances on one fresh prefix for one test, closed after it. */
+  async function withFleet(test: (a: Instance, b: Instance, prefix: string) => Promise<void>): Promise<void> {
+    const prefix = uniquePrefix('fleet-lock');
+    const [a, b] = [await startInstance(redis.url, prefix), await startInstance(redis.url, prefix)];
     try {
-      const pending = fetch(`${a.server.base}/crash`).then((response) => response.text(), () => '');
-      await waitFor(async () => (await admin.exists(`${prefix}l:/crash`)) === 1, 5_000, "a's lock");
-      expect(await admin.pTTL(`${prefix}l:/crash`)).toBeLessThanOrEqual(LOCK_TTL_MS);
-      // a "crashes": its Redis connection is gone, so it neither renews nor releases its lock.
-      await a.cache.close();
-      const answer = await get(b, '/crash');
-      expect([answer.cache, renderNumber(answer.body)]).toEqual(['MISS', 1]);
-      expect(b.engine.renders('/crash')).toBe(1);
-      // At most one TTL of waiting plus one 50 ms render, far below the 20 s render timeout.
-      expect(answer.ms).toBeLessThan(LOCK_TTL_MS + 2_500);
-      await pending;
+      await test(a, b, prefix);
     } finally {
-      await admin.quit();
+      await b.cache.clear();
+      await Promise.all([a.server.close(), b.server.close()]);
     }
-  });
+  }
 
-  it('a live holder renews its lock: a render four TTLs long is not rendered again by a waiter', async () => {
-    const admin = await adminClient(redis.url);
-    const first = get(a, '/slow');
-    await waitFor(async () => (await admin.exists(`${prefix}l:/slow`)) === 1, 5_000, "a's lock");
-    const second = await get(b, '/slow');
-    const firstAnswer = await first;
-    expect(firstAnswer.cache).toBe('MISS');
-    // b waited for a's page (renewed lock) instead of taking the lock after one TTL and rendering.
-    expect(['MISS', 'HIT']).toContain(second.cache);
-    expect(renderNumber(second.body)).toBe(1);
-    expect(second.ms).toBeGreaterThan(2 * LOCK_TTL_MS);
-    expect(second.body).toBe(firstAnswer.body);
-    expect(a.engine.renders('/slow') + b.engine.renders('/slow')).toBe(1);
-    // The renewal timer stopped with the render and the lock was released.
-    expect(await admin.exists(`${prefix}l:/slow`)).toBe(0);
-    await admin.quit();
-  });
+  it("a crashed holder's lock delays the fleet by one TTL, not by the render timeout", () =>
+    withFleet(async (a, b, prefix) => {
+      // a's render of /crash hangs for 6 s; b renders it in 50 ms.
+      a.engine.route('/crash', { revalidate: 60, delayMs: 6_000 });
+      b.engine.route('/crash', { revalidate: 60, delayMs: 50 });
+      const admin = await adminClient(redis.url);
+      try {
+        const pending = fetch(`${a.server.base}/crash`).then(
+          (response) => response.text(),
+          () => '',
+        );
+        await waitFor(async () => (await admin.exists(`${prefix}l:/crash`)) === 1, 5_000, "a's lock");
+        expect(await admin.pTTL(`${prefix}l:/crash`)).toBeLessThanOrEqual(LOCK_TTL_MS);
+        // a "crashes": its Redis connection is gone, so it neither renews nor releases its lock.
+        await a.cache.close();
+        const answer = await get(b, '/crash');
+        expect([answer.cache, renderNumber(answer.body)]).toEqual(['MISS', 1]);
+        expect(b.engine.renders('/crash')).toBe(1);
+        // At most one TTL of waiting plus one 50 ms render, far below the 20 s render timeout.
+        expect(answer.ms).toBeLessThan(LOCK_TTL_MS + 2_500);
+        await pending;
+      } finally {
+        await admin.quit();
+      }
+    }));
+
+  it('a live holder renews its lock: a render four TTLs long is not rendered again by a waiter', () =>
+    withFleet(async (a, b, prefix) => {
+      const admin = await adminClient(redis.url);
+      const first = get(a, '/slow');
+      await waitFor(async () => (await admin.exists(`${prefix}l:/slow`)) === 1, 5_000, "a's lock");
+      const second = await get(b, '/slow');
+      const firstAnswer = await first;
+      expect(firstAnswer.cache).toBe('MISS');
+      // b waited for a's page (renewed lock) instead of taking the lock after one TTL and rendering.
+      expect(['MISS', 'HIT']).toContain(second.cache);
+      expect(renderNumber(second.body)).toBe(1);
+      expect(second.ms).toBeGreaterThan(2 * LOCK_TTL_MS);
+      expect(second.body).toBe(firstAnswer.body);
+      expect(a.engine.renders('/slow') + b.engine.renders('/slow')).toBe(1);
+      // The renewal timer stopped with the render and the lock was released.
+      expect(await admin.exists(`${prefix}l:/slow`)).toBe(0);
+      await admin.quit();
+    }));
 });

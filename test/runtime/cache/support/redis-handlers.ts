@@ -34,7 +34,12 @@ export function useRedisHandlers(start: () => Promise<TestRedis>): RedisHandlers
       return admin;
     },
     handler(options = {}) {
-      const handler = new RedisCacheHandler({ url: this.redis.url, keyPrefix: uniquePrefix('h'), logger: new CapturingLogger(), ...options });
+      const handler = new RedisCacheHandler({
+        url: this.redis.url,
+        keyPrefix: uniquePrefix('h'),
+        logger: new CapturingLogger(),
+        ...options,
+      });
       created.push(handler);
       return handler;
     },
