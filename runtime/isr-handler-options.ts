@@ -12,6 +12,7 @@ import type { CdnOptions } from './cdn/cdn-options.js';
 import { createEmitter, type ISREmit, type ISREventListener } from './render/isr-events.js';
 import type { RetryOptions } from './render/backoff.js';
 import { buildIdSources, deriveBuildId } from './render/build-id.js';
+import { DEFAULT_FLEET_LOCK_TTL_MS } from './render/fleet-lock.js';
 import { resolveLogger, type ISRLogger } from './utils/logger.js';
 
 /** Limits of the invalidate endpoint. */
@@ -69,6 +70,11 @@ export interface ISRHandlerOptions {
   credentialCookies?: readonly string[];
   /** Longest a render may take before it counts as failed. Default 30000 ms. */
   renderTimeoutMs?: number;
+  /**
+   * Lifetime of a fleet render lock (tiers with `acquireLock`, i.e. Redis), renewed every third of
+   * it while its holder renders: a crashed instance delays others by at most this. Default 5000 ms.
+   */
+  fleetLockTtlMs?: number;
   /** `Cache-Control` for cached pages, or `false` to keep the engine's header untouched. */
   cacheControl?: CacheControlOptions | false;
   /** Limits of `invalidate()`. */
@@ -131,6 +137,7 @@ export interface ResolvedISROptions {
   cache: CacheHandler;
   keyRules: RequestKeyRules;
   renderTimeoutMs: number;
+  fleetLockTtlMs: number;
   cacheControl: CacheControlOptions | false;
   compress: boolean;
   buildId: string | undefined;
@@ -166,6 +173,7 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
       hostKeys: options.hostKeys === true ? compileHostMatcher(hosts) : undefined,
     },
     renderTimeoutMs: positive(options.renderTimeoutMs, DEFAULT_RENDER_TIMEOUT_MS),
+    fleetLockTtlMs: positive(options.fleetLockTtlMs, DEFAULT_FLEET_LOCK_TTL_MS),
     cacheControl: options.cacheControl ?? {},
     compress: options.compress ?? true,
     buildId: options.buildId === false ? undefined : (options.buildId ?? derivedBuildId(options)),

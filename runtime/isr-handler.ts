@@ -103,7 +103,7 @@ export class ISRHandler {
     const renderer = new Renderer(resolved.engine, renderTimeoutMs, emit);
     const entryHeaders = cdnEntryHeaders(options.cdn, logger);
     const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress, entryHeaders }, logger, emit));
-    const fleetLock = new FleetLock(this.access, renderTimeoutMs);
+    const fleetLock = new FleetLock(this.access, renderTimeoutMs, resolved.fleetLockTtlMs);
     const backoff = new Backoff(resolved.retry);
     this.regenerator = new Regenerator(this.flights, backoff, fleetLock, store, this.requests, logger, emit);
     const { flights, requests, cacheControl } = this;

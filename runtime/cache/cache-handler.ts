@@ -58,6 +58,12 @@ export interface CacheHandler {
   acquireLock?(key: string, ttlMs: number): Promise<boolean>;
   /** Releases a lock taken with `acquireLock`. */
   releaseLock?(key: string): Promise<void>;
+  /**
+   * Extends a lock this process still holds to `ttlMs` from now; resolves `false` when the lock
+   * is no longer ours (it expired and someone else took it). Called while the holder renders,
+   * so that locks can be short and a crashed holder frees the key within one TTL.
+   */
+  renewLock?(key: string, ttlMs: number): Promise<boolean>;
   /** Releases connections, timers and file handles. */
   close?(): Promise<void>;
   /** What the tier holds now, if it can tell cheaply (metrics gauges). */

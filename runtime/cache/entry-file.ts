@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import {
   CorruptEntryError,
   FRAME_PREFIX_BYTES,
@@ -22,6 +23,61 @@ export function entryFileName(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex') + ENTRY_SUFFIX;
 }
 
+/**
+ * Fixed-size id of a key for in-memory indexes: its sha256 as a 32-character one-byte string
+ * (about 48 bytes of heap whatever the URL length). The entry file name derives from it.
+ */
+export function keyId(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest().toString('latin1');
+}
+
+/** The entry file name of a {@link keyId}. */
+export function idFileName(id: string): string {
+  return Buffer.from(id, 'latin1').toString('hex') + ENTRY_SUFFIX;
+}
+
+/** The {@link keyId} an entry file name was derived from. */
+export function fileNameId(name: string): string {
+  return Buffer.from(name.slice(0, 64), 'hex').toString('latin1');
+}
+
+/** Thrown for a path that is not a regular file (a folder, FIFO, socket or link put there). */
+export class NotARegularFileError extends Error {
+  override readonly name = 'NotARegularFileError';
+}
+
+/** Opens flags: never follow a link, never block on a FIFO (Windows lacks both flags). */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Opens `path` for reading only when it is a regular file; anything else closes at once and
+ * throws {@link NotARegularFileError}, without waiting on a FIFO's writer or following a link.
+ */
+export async function openRegularFile(path: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new NotARegularFileError(`${path} is a link`);
+    throw error;
+  }
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw new NotARegularFileError(`${path} is not a regular file`);
+  }
+  return handle;
+}
+
+/** The whole content of the regular file at `path` (see {@link openRegularFile}). */
+export async function readRegularFile(path: string): Promise<Buffer> {
+  const handle = await openRegularFile(path);
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Whether `name` looks like a file {@link entryFileName} produces. */
 export function isEntryFileName(name: string): boolean {
   return ENTRY_FILE_PATTERN.test(name);
@@ -42,7 +98,7 @@ export interface EntryFileInfo {
  * {@link CorruptEntryError} for anything else (truncated, foreign or damaged files).
  */
 export async function readEntryFileInfo(path: string, name: string): Promise<EntryFileInfo> {
-  const handle = await open(path, 'r');
+  const handle = await openRegularFile(path);
   try {
     const stats = await handle.stat();
     const prefix = Buffer.alloc(FRAME_PREFIX_BYTES);

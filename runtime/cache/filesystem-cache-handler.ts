@@ -1,14 +1,16 @@
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { TEMP_SUFFIX, tempFileWriterPid, writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { claimFolder, removeAbandonedTempFile } from './cache-folder.js';
 import type { CacheEntry, CacheHandler } from './cache-handler.js';
 import { CorruptEntryError, decodeEntry, encodeEntry } from './entry-codec.js';
-import { entryFileName, isEntryFileName, readEntryFileInfo } from './entry-file.js';
+import { fileNameId, idFileName, isEntryFileName, keyId, NotARegularFileError, readEntryFileInfo, readRegularFile } from './entry-file.js';
+import { FileIndex } from './file-index.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { createMemoryLayer, type MemoryLayer, type MemoryLayerOptions } from './memory-layer.js';
 import { importPrerenderedPages, type PrerenderedImportOptions } from './prerendered-import.js';
-import { TagIndex } from './tag-index.js';
 import type { CacheLogger } from './cache-logger.js';
+import { WriteOutage } from './write-outage.js';
 import { consoleLogger } from '../utils/logger.js';
 import { mapBounded } from '../utils/map-bounded.js';
 
@@ -16,14 +18,15 @@ import { mapBounded } from '../utils/map-bounded.js';
 export const DEFAULT_FILESYSTEM_MAX_BYTES = 512 * 1024 * 1024;
 /** Default hot layer: 32 MiB of decoded entries kept in process. */
 export const DEFAULT_FILESYSTEM_MEMORY_LAYER: MemoryLayerOptions = { maxBytes: 32 * 1024 * 1024 };
-/** A temp file older than this is a leftover even if a process with its writer's pid runs. */
-const STALE_TEMP_FILE_MS = 60 * 60 * 1000;
 /** Files read in parallel by the start-up scan. */
 const SCAN_CONCURRENCY = 16;
 
 /** Options of {@link FileSystemCacheHandler}. */
 export interface FileSystemCacheHandlerOptions {
-  /** Folder that holds the entry files (created if missing). Give each app its own folder. */
+  /**
+   * Folder that holds the entry files (created if missing). Give each app its own folder: the
+   * tier marks it with a `.ng-isr-cache` file and refuses a non-empty folder without one.
+   */
   directory: string;
   /**
    * Upper bound of the entry files on disk, in bytes; the least recently used entries are
@@ -46,23 +49,21 @@ export interface FileSystemCacheHandlerOptions {
   logger?: CacheLogger;
 }
 
-interface IndexRecord {
-  fileName: string;
-  bytes: number;
-  tags: string[];
-  createdAt: number;
-}
-
 /**
  * A {@link CacheHandler} that keeps every entry in one file of a folder, so the cache survives
  * restarts and deploys of a single server (for a fleet of servers use `RedisCacheHandler`).
  *
  * - File names are the sha256 of the key: nothing a URL contains can leave the folder.
- * - Each file holds the metadata and the bytes (see `entry-codec.ts`); writes go to a temp file
- *   in the same folder and are renamed into place, so a crash never leaves a partial entry.
+ * - Each file holds the metadata and the bytes (see `entry-codec.ts`); writes go to a hidden temp
+ *   file in the same folder and are renamed into place, so a crash never leaves a partial entry.
  *   A damaged or truncated file found later is treated as a miss and removed.
- * - The index of keys, sizes and tags lives in memory and is rebuilt at start by scanning the
- *   folder (entries keep their original `createdAt`, so staleness stays right after a restart).
+ * - The folder is the tier's own (`.ng-isr-cache` marker): it reads, writes and deletes only
+ *   regular files with its own naming, and skips folders, links, FIFOs and sockets unopened.
+ * - The in-memory index costs a fixed amount per entry (a digest of the key, the file size, the
+ *   tags), whatever the URL length; it is rebuilt at start by scanning the folder (entries keep
+ *   their original `createdAt`, so staleness stays right after a restart).
+ * - A full, read-only or forbidden disk makes `set` reject at once (pages are still answered by
+ *   the handler, without being stored) until a write succeeds again.
  * - One process per folder: the in-memory index is not shared between processes.
  *
  * Nothing happens in the constructor (Angular's build executes `server.ts`); the folder is
@@ -75,11 +76,10 @@ export class FileSystemCacheHandler implements CacheHandler {
   private readonly fsync: boolean;
   private readonly memory: MemoryLayer | undefined;
   private readonly logger: CacheLogger;
-  /** Key → file record, in least-recently-used-first order (Map insertion order). */
-  private readonly index = new Map<string, IndexRecord>();
-  private readonly tags = new TagIndex();
+  private readonly index = new FileIndex();
+  /** Serialises the file operations of one entry id. */
   private readonly queue = new KeyedQueue();
-  private totalBytes = 0;
+  private readonly writes: WriteOutage;
   private ready: Promise<void> | undefined;
 
   constructor(private readonly options: FileSystemCacheHandlerOptions) {
@@ -97,11 +97,12 @@ export class FileSystemCacheHandler implements CacheHandler {
       options.memoryLayer === undefined ? DEFAULT_FILESYSTEM_MEMORY_LAYER : options.memoryLayer,
     );
     this.logger = options.logger ?? consoleLogger;
+    this.writes = new WriteOutage(this.directory);
   }
 
   /** Bytes of entry files currently accounted for. */
   get sizeOnDisk(): number {
-    return this.totalBytes;
+    return this.index.totalBytes;
   }
 
   /** Number of entries in the index. */
@@ -110,9 +111,9 @@ export class FileSystemCacheHandler implements CacheHandler {
   }
 
   /**
-   * Creates and scans the folder (and imports prerendered pages) unless already done.
-   * Every method calls it; call it yourself to pay the scan at start-up instead of on the
-   * first request.
+   * Claims, creates and scans the folder (and imports prerendered pages) unless already done.
+   * Every method calls it; call it yourself to pay the scan (and see a refused folder) at
+   * start-up instead of on the first request.
    */
   init(): Promise<void> {
     // A failed start (folder not writable, say) is retried on the next call, not remembered.
@@ -125,22 +126,23 @@ export class FileSystemCacheHandler implements CacheHandler {
 
   async get(key: string): Promise<CacheEntry | undefined> {
     await this.init();
-    const record = this.index.get(key);
-    if (!record) return undefined;
-    this.touch(key, record);
+    const id = keyId(key);
+    const bytes = this.index.bytes(id);
+    if (bytes === undefined) return undefined;
+    this.index.touch(id);
     const hot = this.memory?.get(key);
     if (hot) return hot;
     let entry: CacheEntry;
     try {
-      entry = decodeEntry(await readFile(join(this.directory, record.fileName)));
+      entry = decodeEntry(await readRegularFile(this.path(id)));
       if (entry.key !== key) throw new CorruptEntryError('entry belongs to another key');
     } catch (error) {
-      if (!(error instanceof CorruptEntryError) && !isNotFound(error)) throw error;
+      if (!isGone(error)) throw error;
       if (error instanceof CorruptEntryError) {
         this.logger.warn(`removed a damaged cache file for ${JSON.stringify(key)} (${error.message})`);
       }
-      await this.queue.run(key, async () => {
-        if (this.index.get(key) === record) await this.removeRecord(key, record);
+      await this.queue.run(id, async () => {
+        if (this.index.bytes(id) === bytes) await this.removeFile(id, key);
       });
       return undefined;
     }
@@ -150,6 +152,7 @@ export class FileSystemCacheHandler implements CacheHandler {
 
   async set(entry: CacheEntry): Promise<void> {
     await this.init();
+    this.writes.check();
     await this.store(entry);
   }
 
@@ -157,21 +160,23 @@ export class FileSystemCacheHandler implements CacheHandler {
   private async store(entry: CacheEntry): Promise<void> {
     const blob = encodeEntry(entry);
     const { key } = entry;
+    const id = keyId(key);
     if (blob.length > this.maxBytes) {
       // Larger than the whole cache: keep nothing rather than an outdated copy.
       this.logger.warn(`${JSON.stringify(key)} (${blob.length} bytes) exceeds the cache size and is not stored`);
-      await this.queue.run(key, async () => {
-        const previous = this.index.get(key);
-        if (previous) await this.removeRecord(key, previous);
-      });
+      await this.queue.run(id, () => this.removeFile(id, key));
       return;
     }
-    await this.queue.run(key, async () => {
-      const fileName = entryFileName(key);
-      await writeFileAtomic(this.directory, fileName, blob, { fsync: this.fsync });
-      const previous = this.index.get(key);
-      if (previous) this.forget(key, previous);
-      this.remember(key, { fileName, bytes: blob.length, tags: [...entry.tags], createdAt: entry.createdAt });
+    await this.queue.run(id, async () => {
+      try {
+        await writeFileAtomic(this.directory, idFileName(id), blob, { fsync: this.fsync });
+      } catch (error) {
+        // The previous copy may be stale now (the page changed): drop it rather than serve it.
+        this.memory?.delete(key);
+        throw this.writes.failed(error);
+      }
+      this.writes.succeeded();
+      this.index.add(id, blob.length, entry.tags);
       this.memory?.set(entry);
     });
     await this.evictOverflow();
@@ -179,26 +184,29 @@ export class FileSystemCacheHandler implements CacheHandler {
 
   async delete(key: string): Promise<boolean> {
     await this.init();
-    return this.queue.run(key, async () => {
-      const record = this.index.get(key);
-      if (!record) {
-        this.memory?.delete(key);
-        return false;
-      }
-      await this.removeRecord(key, record);
-      return true;
-    });
+    const id = keyId(key);
+    return this.queue.run(id, () => this.removeFile(id, key));
   }
 
   async keysByTag(tag: string): Promise<string[]> {
     await this.init();
-    return this.tags.keys(tag);
+    // The index holds no key strings: read them back from the files' headers.
+    const keys = await mapBounded(this.index.idsByTag(tag), SCAN_CONCURRENCY, async (id) => {
+      const name = idFileName(id);
+      try {
+        return (await readEntryFileInfo(join(this.directory, name), name)).header.key;
+      } catch (error) {
+        if (!isGone(error)) throw error;
+        return undefined;
+      }
+    });
+    return keys.filter((key): key is string => key !== undefined);
   }
 
   async clear(): Promise<void> {
     await this.init();
-    await Promise.all([...this.index.keys()].map((key) => this.delete(key)));
     this.memory?.clear();
+    await mapBounded(this.index.ids(), SCAN_CONCURRENCY, (id) => this.queue.run(id, () => this.removeFile(id)));
   }
 
   /** Waits for in-flight writes; the handler stays usable. */
@@ -207,102 +215,78 @@ export class FileSystemCacheHandler implements CacheHandler {
   }
 
   private async load(): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
-    const names = await readdir(this.directory);
-    const found: Array<{ key: string; record: IndexRecord; mtimeMs: number }> = [];
-    await mapBounded(names, SCAN_CONCURRENCY, async (name) => {
-      const path = join(this.directory, name);
-      if (name.endsWith(TEMP_SUFFIX)) {
-        await removeAbandonedTempFile(path, name);
+    const listing = await claimFolder(this.directory);
+    const found: Array<{ id: string; bytes: number; tags: string[]; mtimeMs: number }> = [];
+    await mapBounded(listing, SCAN_CONCURRENCY, async (item) => {
+      // Only regular files with the tier's naming; folders, links, FIFOs and sockets are skipped.
+      if (!item.isFile()) return;
+      const { name } = item;
+      if (!isEntryFileName(name)) {
+        await removeAbandonedTempFile(this.directory, name); // a no-op for names that are not its temp files
         return;
       }
-      if (!isEntryFileName(name)) return; // not ours: leave it alone
       try {
-        const info = await readEntryFileInfo(path, name);
-        found.push({
-          key: info.header.key,
-          record: { fileName: name, bytes: info.bytes, tags: info.header.tags, createdAt: info.header.createdAt },
-          mtimeMs: info.mtimeMs,
-        });
+        const info = await readEntryFileInfo(join(this.directory, name), name);
+        found.push({ id: fileNameId(name), bytes: info.bytes, tags: info.header.tags, mtimeMs: info.mtimeMs });
       } catch (error) {
-        if (isNotFound(error)) return;
-        if (!(error instanceof CorruptEntryError)) throw error;
-        this.logger.warn(`removed a damaged cache file ${name} (${error.message})`);
-        await unlink(path).catch(() => undefined);
+        if (!isGone(error)) throw error;
+        if (error instanceof CorruptEntryError) {
+          this.logger.warn(`removed a damaged cache file ${name} (${error.message})`);
+          await unlink(join(this.directory, name)).catch(() => undefined);
+        }
       }
     });
     found.sort((a, b) => a.mtimeMs - b.mtimeMs);
-    for (const { key, record } of found) this.remember(key, record);
+    for (const { id, bytes, tags } of found) this.index.add(id, bytes, tags);
     await this.evictOverflow();
     if (this.options.importPrerendered) {
       await importPrerenderedPages(this.options.importPrerendered, {
-        createdAt: (key) => this.index.get(key)?.createdAt,
+        createdAt: (key) => this.storedCreatedAt(key),
         set: (entry) => this.store(entry),
       });
     }
   }
 
-  private remember(key: string, record: IndexRecord): void {
-    this.index.set(key, record);
-    this.totalBytes += record.bytes;
-    this.tags.add(key, record.tags);
+  /** `createdAt` of the stored entry of `key`, read from its file header. */
+  private async storedCreatedAt(key: string): Promise<number | undefined> {
+    const id = keyId(key);
+    if (this.index.bytes(id) === undefined) return undefined;
+    const name = idFileName(id);
+    return (await readEntryFileInfo(join(this.directory, name), name).catch(() => undefined))?.header.createdAt;
   }
 
-  private forget(key: string, record: IndexRecord): void {
-    this.index.delete(key);
-    this.totalBytes -= record.bytes;
-    this.tags.remove(key, record.tags);
+  private path(id: string): string {
+    return join(this.directory, idFileName(id));
   }
 
-  /** Moves `key` to the most-recently-used end of the index. */
-  private touch(key: string, record: IndexRecord): void {
-    this.index.delete(key);
-    this.index.set(key, record);
-  }
-
-  /** Removes an entry's file and bookkeeping. Call inside the key's queue slot. */
-  private async removeRecord(key: string, record: IndexRecord): Promise<void> {
-    this.forget(key, record);
-    this.memory?.delete(key);
-    await unlink(join(this.directory, record.fileName)).catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
+  /** Removes an entry's file and bookkeeping; `true` when it was indexed. Call inside the id's queue slot. */
+  private async removeFile(id: string, key?: string): Promise<boolean> {
+    if (key !== undefined) this.memory?.delete(key);
+    if (!this.index.remove(id)) return false;
+    await unlink(this.path(id)).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw this.writes.failed(error);
     });
+    return true;
   }
 
   private async evictOverflow(): Promise<void> {
-    while (this.totalBytes > this.maxBytes) {
-      const oldest = this.index.entries().next();
-      if (oldest.done) return;
-      const [key, record] = oldest.value;
-      await this.queue.run(key, async () => {
-        if (this.index.get(key) === record) await this.removeRecord(key, record);
+    while (this.index.totalBytes > this.maxBytes) {
+      const id = this.index.oldest();
+      if (id === undefined) return;
+      const bytes = this.index.bytes(id);
+      // The memory layer's copy (if any) ages out by itself; its key is not known here.
+      await this.queue.run(id, async () => {
+        if (this.index.bytes(id) === bytes) await this.removeFile(id);
       });
     }
   }
 }
 
-/** Removes a temp file whose writer is gone (crash, `kill -9`) or that is very old. */
-async function removeAbandonedTempFile(path: string, name: string): Promise<void> {
-  const pid = tempFileWriterPid(name);
-  try {
-    const age = Date.now() - (await stat(path)).mtimeMs;
-    if (pid !== undefined && isProcessAlive(pid) && age < STALE_TEMP_FILE_MS) return;
-    await unlink(path);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+/** A file that vanished, is damaged, or is not a regular file: a miss, not a failure. */
+function isGone(error: unknown): boolean {
+  return (
+    error instanceof CorruptEntryError ||
+    error instanceof NotARegularFileError ||
+    (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+  );
 }
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry, CacheHandler } from './cache-handler.js';
+import { compactEntry } from './compact-entry.js';
 import { TagIndex } from './tag-index.js';
 
 /** Default byte budget of {@link MemoryCacheHandler}: 64 MiB. */
@@ -7,6 +8,8 @@ export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Fixed per-entry allowance for the object, its key in the maps and the metadata fields. */
 const ENTRY_OVERHEAD_BYTES = 512;
+/** Per tag of an entry: its slot in the entry's array and in the tag index's Set of keys. */
+const TAG_MEMBERSHIP_BYTES = 64;
 
 export interface MemoryCacheHandlerOptions {
   /**
@@ -24,8 +27,9 @@ export function entrySizeInBytes(entry: CacheEntry): number {
   for (const [name, value] of Object.entries(entry.headers)) {
     size += name.length + value.length;
   }
+  // The tag index lives as long as the entries it points at, so it is paid for from the same budget.
   for (const tag of entry.tags) {
-    size += tag.length * 2;
+    size += TAG_MEMBERSHIP_BYTES + tag.length * 2;
   }
   return size;
 }
@@ -73,7 +77,8 @@ export class MemoryCacheHandler implements CacheHandler {
     return this.entries.get(key);
   }
 
-  async set(entry: CacheEntry): Promise<void> {
+  async set(stored: CacheEntry): Promise<void> {
+    const entry = compactEntry(stored);
     this.entries.set(entry.key, entry);
     // lru-cache refuses entries larger than the whole budget; index only what it kept.
     if (this.entries.peek(entry.key) !== entry) {

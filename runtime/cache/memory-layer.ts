@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry } from './cache-handler.js';
+import { compactEntry } from './compact-entry.js';
 import { entrySizeInBytes } from './memory-cache-handler.js';
 
 /** Options of the small in-process layer the filesystem and Redis tiers can keep in front. */
@@ -42,7 +43,7 @@ export class MemoryLayer {
       this.lru.delete(entry.key);
       return;
     }
-    this.lru.set(entry.key, entry);
+    this.lru.set(entry.key, compactEntry(entry));
   }
 
   delete(key: string): void {

@@ -21,7 +21,7 @@ export interface PrerenderedImportOptions {
 /** What the import needs from the tier it fills. */
 export interface PrerenderedImportTarget {
   /** `createdAt` of the entry stored under `key`, or `undefined`. */
-  createdAt(key: string): number | undefined;
+  createdAt(key: string): Promise<number | undefined>;
   set(entry: CacheEntry): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export async function importPrerenderedPages(
     const file = join(root, name);
     const key = prerenderedPageKey(root, file);
     const { mtimeMs } = await stat(file);
-    const existing = target.createdAt(key);
+    const existing = await target.createdAt(key);
     if (existing !== undefined && existing >= mtimeMs) continue;
     const body = await readFile(file);
     if (!body.includes('ng-server-context="ssg"')) continue;

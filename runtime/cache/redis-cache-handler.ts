@@ -7,7 +7,7 @@ import { createMemoryLayer, type MemoryLayer, type MemoryLayerOptions } from './
 import type { RedisClientLike } from './redis-client-like.js';
 import { closeClient } from './redis-client-like.js';
 import { RedisConnection } from './redis-connection.js';
-import { DELETE_ENTRY, KEYS_BY_TAG, RELEASE_LOCK, SET_ENTRY } from './redis-scripts.js';
+import { DELETE_ENTRY, KEYS_BY_TAG, RELEASE_LOCK, RENEW_LOCK, SET_ENTRY } from './redis-scripts.js';
 
 /** Default key prefix; give each app (and each environment sharing a Redis) its own. */
 export const DEFAULT_REDIS_KEY_PREFIX = 'ng-isr:';
@@ -198,6 +198,14 @@ export class RedisCacheHandler implements CacheHandler {
     return true;
   }
 
+  /** Extends a lock this handler holds (token-checked in Lua); `false` once it is someone else's. */
+  async renewLock(key: string, ttlMs: number): Promise<boolean> {
+    const token = this.lockTokens.get(key);
+    if (token === undefined) return false;
+    const renewed = await this.connection.script(RENEW_LOCK, [this.lockKey(key)], [token, String(Math.max(1, Math.ceil(ttlMs)))]);
+    return Number(renewed) === 1;
+  }
+
   /** Releases the lock if this handler still holds it (a lock that expired and was taken by another instance is left alone). */
   async releaseLock(key: string): Promise<void> {
     const token = this.lockTokens.get(key);
@@ -223,18 +231,10 @@ export class RedisCacheHandler implements CacheHandler {
     return Math.max(1_000, Math.ceil(expiresAt - now));
   }
 
-  private entryKey(key: string): string {
-    return `${this.prefix}e:${key}`;
-  }
-  private entryTagsKey(key: string): string {
-    return `${this.prefix}g:${key}`;
-  }
-  private tagKey(tag: string): string {
-    return `${this.prefix}t:${tag}`;
-  }
-  private lockKey(key: string): string {
-    return `${this.prefix}l:${key}`;
-  }
+  private entryKey(key: string): string { return `${this.prefix}e:${key}`; }
+  private entryTagsKey(key: string): string { return `${this.prefix}g:${key}`; }
+  private tagKey(tag: string): string { return `${this.prefix}t:${tag}`; }
+  private lockKey(key: string): string { return `${this.prefix}l:${key}`; }
   private get channel(): string {
     return `${this.prefix}invalidate`;
   }

@@ -81,3 +81,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `);
+
+/** Extends the lock only while it still holds our token; 1 when renewed. KEYS: lock. ARGV: token, px. */
+export const RENEW_LOCK = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`);

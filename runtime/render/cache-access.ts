@@ -15,6 +15,11 @@ export type CacheLookup = { ok: true; entry: CacheEntry | undefined } | { ok: fa
 export class CacheAccess {
   /** True between a cache failure and the next successful lookup. */
   private down = false;
+  /**
+   * True between a failed store and the next successful one: a tier that reads but takes no
+   * writes (a full or read-only disk) is one outage, not one warning per page.
+   */
+  private writesDown = false;
 
   constructor(
     readonly cache: CacheHandler,
@@ -44,11 +49,22 @@ export class CacheAccess {
   /** Logs the first cache failure of an outage (every failure is still an event). */
   failed(operation: CacheOperation, error: unknown): void {
     const message = errorMessage(error);
-    if (!this.down) {
-      this.down = true;
+    // A failed store during an outage the reads already reported adds no second line.
+    const first = operation === 'set' ? !this.writesDown && !this.down : !this.down;
+    if (first) {
+      if (operation === 'set') this.writesDown = true;
+      else this.down = true;
       this.logger.warn(`cache ${operation} failed (${message}); answering without the cache until it recovers`);
     }
     this.emit({ type: 'cache-error', operation, message });
+  }
+
+  /** A store succeeded: ends a write outage. */
+  stored(): void {
+    if (this.writesDown) {
+      this.writesDown = false;
+      this.logger.info('cache stores pages again');
+    }
   }
 
   /** Ends an outage started by {@link failed} once a lookup succeeds again. */

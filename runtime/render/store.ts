@@ -79,6 +79,7 @@ export class PageStore {
     });
     try {
       await this.access.cache.set(entry);
+      this.access.stored();
     } catch (error) {
       this.access.failed('set', error);
       return { page, report, notStored: 'cache unavailable' };

@@ -66,6 +66,8 @@ describe('two handlers sharing a tier with a fleet lock', () => {
     ]);
     // Each: the key's synthetic render (not stored), then the visitor's own request.
     expect([engineA.renders('/plain'), engineB.renders('/plain')]).toEqual([2, 2]);
+    // Each instance rendered under its own turn of the lock: the waiter took it after the holder.
+    expect(cache.acquisitions).toBe(2);
     expect(cache.locks.size).toBe(0);
   });
 });

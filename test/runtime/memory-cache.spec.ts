@@ -76,4 +76,12 @@ describe('MemoryCacheHandler', () => {
     await cache.clear();
     expect([cache.size, cache.sizeInBytes, await cache.keysByTag('x')]).toEqual([0, 0, []]);
   });
+
+  it('pays for keys and tag index slots from the byte budget, not only for the body', () => {
+    const plain = entrySizeInBytes(entry('/a', 100));
+    expect(entrySizeInBytes(entry('/a' + 'x'.repeat(1000), 100)) - plain).toBeGreaterThanOrEqual(1000);
+    const tags = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    // 100 memberships cost at least a Set slot each, however short the tag names are.
+    expect(entrySizeInBytes(entry('/a', 100, tags)) - plain).toBeGreaterThanOrEqual(100 * 64);
+  });
 });

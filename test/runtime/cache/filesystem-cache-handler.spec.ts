@@ -17,7 +17,11 @@ afterAll(async () => {
   await Promise.all(roots.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** Logger that records lines instead of printing them. */
+/** The entry files of a cache folder (without its `.ng-isr-cache` marker). */
+async function entryFiles(directory: string): Promise<string[]> {
+  return (await readdir(directory)).filter((name) => name.endsWith('.isr'));
+}
+
 describeCacheHandlerContract('FileSystemCacheHandler', async () => {
   return new FileSystemCacheHandler({ directory: join(await tempDir(), 'cache'), logger: new CapturingLogger() });
 });
@@ -58,7 +62,7 @@ describe('FileSystemCacheHandler', () => {
     const keys = ['/../../etc/passwd', '/../sibling', '/a/b', '/a__b', '\0/nul', '/' + '../'.repeat(300), '/' + 'é'.repeat(4000)];
     for (const key of keys) await cache.set(makeEntry(key));
     expect((await readdir(root)).sort()).toEqual(['cache']);
-    const files = (await readdir(directory)).sort();
+    const files = (await entryFiles(directory)).sort();
     expect(files).toEqual(keys.map(entryFileName).sort());
     for (const file of files) expect(file).toMatch(/^[0-9a-f]{64}\.isr$/);
     for (const key of keys) expectSameEntry(await cache.get(key), makeEntry(key));
@@ -128,11 +132,11 @@ describe('FileSystemCacheHandler', () => {
     await cache.init();
     expect(cache.size).toBe(1);
     expectSameEntry(await cache.get('/ok'), makeEntry('/ok'));
-    expect((await readdir(directory)).sort()).toEqual([entryFileName('/ok'), 'README.txt'].sort());
+    expect((await readdir(directory)).sort()).toEqual([entryFileName('/ok'), 'README.txt', '.ng-isr-cache'].sort());
     expect(logger.messages()).toHaveLength(4);
   });
 
-  it("removes temp files of dead writers at start-up and keeps a live writer's", async () => {
+  it("adopts a previous release's folder (no marker): removes temp files of dead writers, keeps a live writer's", async () => {
     const directory = await tempDir();
     const deadPid = 2 ** 22 + 12345; // above Linux's pid_max: never a live process
     const dead = `${entryFileName('/x')}.${deadPid}.0123456789ab.tmp`;
@@ -143,7 +147,7 @@ describe('FileSystemCacheHandler', () => {
     await utimes(join(directory, oldLive), twoHoursAgo, twoHoursAgo);
     const cache = new FileSystemCacheHandler({ directory });
     await cache.init();
-    expect(await readdir(directory)).toEqual([live]);
+    expect((await readdir(directory)).sort()).toEqual(['.ng-isr-cache', live].sort());
     expect(cache.size).toBe(0);
   });
 
@@ -159,7 +163,7 @@ describe('FileSystemCacheHandler', () => {
     expect(await cache.get('/p/1')).toBeUndefined();
     expect(await cache.get('/p/2')).toBeUndefined();
     for (const key of ['/p/0', '/p/3', '/p/4']) expect(await cache.get(key)).toBeDefined();
-    const files = await readdir(directory);
+    const files = await entryFiles(directory);
     expect(files).toHaveLength(3);
     const onDisk = (await Promise.all(files.map((f) => stat(join(directory, f))))).reduce((sum, s) => sum + s.size, 0);
     expect(onDisk).toBe(cache.sizeOnDisk);
@@ -191,7 +195,7 @@ describe('FileSystemCacheHandler', () => {
     await cache.set(makeEntry('/big', { bodyBytes: 1_000 }));
     await cache.set(makeEntry('/big', { bodyBytes: 50_000, version: 2 }));
     expect(await cache.get('/big')).toBeUndefined();
-    expect(await readdir(directory)).toEqual([]);
+    expect(await entryFiles(directory)).toEqual([]);
     expect(logger.messages().join()).toMatch(/exceeds the cache size/);
   });
 

@@ -28,7 +28,7 @@ async function writeThenKill(
   await mkdir(directory, { recursive: true });
   let tempFileSeen: (() => void) | undefined;
   const watcher = watch(directory, (_event, name) => {
-    if (name?.toString().endsWith('.tmp')) tempFileSeen?.();
+    if (name?.toString().endsWith('.ng-isr-tmp')) tempFileSeen?.();
   });
   const child = spawn(process.execPath, [join(__dirname, 'crash-writer.cjs'), modulePath, directory, String(run)], {
     env: { ...process.env, NODE_PATH: REPO_NODE_MODULES },
@@ -74,7 +74,7 @@ describe('FileSystemCacheHandler under kill -9', () => {
     for (let run = 0; run < KILLS; run++) {
       // Kill after 1..12 announced writes: varies where in a write the signal lands.
       await writeThenKill(modulePath, directory, run, 1 + ((run * 5) % 12), run % 2 === 1);
-      leftoverTempFiles += (await readdir(directory)).filter((name) => name.endsWith('.tmp')).length;
+      leftoverTempFiles += (await readdir(directory)).filter((name) => name.endsWith('.ng-isr-tmp')).length;
 
       // Restart: every entry the scan accepts must be complete and intact.
       const cache = new FileSystemCacheHandler({ directory, memoryLayer: false, logger });
@@ -85,7 +85,7 @@ describe('FileSystemCacheHandler under kill -9', () => {
         expect(gunzipSync(entry.variants.gzip as Buffer).equals(entry.body)).toBe(true);
         verified++;
       }
-      expect((await readdir(directory)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+      expect((await readdir(directory)).filter((name) => name.endsWith('.ng-isr-tmp'))).toEqual([]);
     }
     // Atomic rename: no damaged entry file is ever left behind for the scan to find.
     expect(logger.at('warn')).toEqual([]);

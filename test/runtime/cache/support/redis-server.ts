@@ -12,6 +12,8 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Stops it for good (test teardown). */
   dispose(): Promise<void>;
+  /** Sends a signal to a private server: `SIGSTOP` makes it slow but connected, `SIGCONT` resumes it. */
+  signal?(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -44,7 +46,10 @@ export async function startOwnRedis(): Promise<TestRedis> {
     await exited;
   };
   await launch();
-  return { url: `redis://127.0.0.1:${port}`, stop, start: launch, dispose: stop };
+  const signal = (name: NodeJS.Signals): void => {
+    if (!child?.kill(name)) throw new Error(`cannot send ${name} to redis-server`);
+  };
+  return { url: `redis://127.0.0.1:${port}`, stop, start: launch, dispose: stop, signal };
 }
 
 /** `REDIS_URL` when set (shared server, never stopped), else a private server. */
