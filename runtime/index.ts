@@ -28,6 +28,6 @@ export type { CommonEngineLike } from './engine/common-engine-adapter.js';
 export type { ISRLogger } from './utils/logger.js';
 export type { CacheControlOptions } from './http/cache-control.js';
 export type { RetryOptions } from './render/backoff.js';
-export type { InvalidateResult } from './invalidate/invalidate-endpoint.js';
+export type { InvalidateResult } from './invalidate/invalidation-run.js';
 export type { ISRCacheStatus } from './http/write-entry.js';
 export { DEFAULT_TRACKING_PARAMS } from './http/cache-key.js';

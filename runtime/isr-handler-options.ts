@@ -20,6 +20,16 @@ export interface InvalidateOptions {
   maxBodyBytes?: number;
   /** Regenerations run at once while invalidating. Default 4. */
   concurrency?: number;
+  /**
+   * Most pages one request regenerates (URLs first, then tag hits); the rest are marked stale and
+   * regenerated on their next request (listed under `stale`). Default: `maxUrls`.
+   */
+  maxRegenerations?: number;
+  /**
+   * Failed token attempts per client (`req.ip`) and minute before the endpoint answers 429 with
+   * `Retry-After` for the rest of that minute. Default 10; `0` turns the limit off.
+   */
+  maxFailedAttempts?: number;
 }
 
 /** Cookies that mark a request as carrying credentials by default (requests with them BYPASS). */
@@ -112,7 +122,7 @@ export interface ResolvedISROptions {
   engine: ISREngine;
   logger: ISRLogger;
   emit: ISREmit;
-  /** `undefined`: invalidation is off (403). */
+  /** As configured; `configuredToken()` trims it and turns it off (403) when blank. */
   token: string | undefined;
   cache: CacheHandler;
   keyRules: RequestKeyRules;
@@ -122,7 +132,9 @@ export interface ResolvedISROptions {
   buildId: string | undefined;
   regenerationOrigin: string | undefined;
   retry: RetryOptions | undefined;
-  invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
+  invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number; maxRegenerations: number };
+  /** Failed token attempts per client and minute before 429; `0` = no limit. */
+  maxFailedAttempts: number;
 }
 
 /** Applies the defaults; throws a `TypeError` when no engine can be built from `options`. */
@@ -132,7 +144,7 @@ export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
     engine,
     logger: resolveLogger(options.logger),
     emit: createEmitter(options.onEvent),
-    token: options.invalidateSecretToken === '' ? undefined : options.invalidateSecretToken,
+    token: options.invalidateSecretToken,
     cache: options.cache ?? new MemoryCacheHandler(),
     keyRules: {
       allowedQueryParams: new Set(options.allowedQueryParams ?? []),
@@ -145,11 +157,18 @@ export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
     buildId: options.buildId === false ? undefined : (options.buildId ?? derivedBuildId(options)),
     regenerationOrigin: options.regenerationOrigin?.replace(/\/+$/, ''),
     retry: options.retry,
-    invalidateLimits: {
-      maxUrls: positive(options.invalidate?.maxUrls, 100),
-      maxBodyBytes: positive(options.invalidate?.maxBodyBytes, 65_536),
-      concurrency: positive(options.invalidate?.concurrency, 4),
-    },
+    invalidateLimits: invalidateLimits(options.invalidate ?? {}),
+    maxFailedAttempts: options.invalidate?.maxFailedAttempts === 0 ? 0 : positive(options.invalidate?.maxFailedAttempts, 10),
+  };
+}
+
+function invalidateLimits(options: InvalidateOptions): ResolvedISROptions['invalidateLimits'] {
+  const maxUrls = positive(options.maxUrls, 100);
+  return {
+    maxUrls,
+    maxBodyBytes: positive(options.maxBodyBytes, 65_536),
+    concurrency: positive(options.concurrency, 4),
+    maxRegenerations: positive(options.maxRegenerations, maxUrls),
   };
 }
 

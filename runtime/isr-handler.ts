@@ -7,6 +7,8 @@ import { sendJsonError } from './http/send-json.js';
 import { writeEntry } from './http/write-entry.js';
 import { bodyParserRejection } from './invalidate/body-parser-errors.js';
 import { handleInvalidate, type InvalidateDeps } from './invalidate/invalidate-endpoint.js';
+import { configuredToken } from './invalidate/token.js';
+import { TokenGuard } from './invalidate/token-guard.js';
 import { resolveOptions, type ISRHandlerOptions } from './isr-handler-options.js';
 import { Backoff } from './render/backoff.js';
 import { CacheAccess } from './render/cache-access.js';
@@ -20,6 +22,9 @@ import { PageStore, type RenderOutcome } from './render/store.js';
 import { errorMessage, type ISRLogger } from './utils/logger.js';
 
 export type { RenderOutcome };
+
+/** How much longer than a render an invalidation waits for another instance's render of the same page. */
+const INVALIDATE_PEER_MARGIN_MS = 5_000;
 
 /**
  * Incremental Static Regeneration for an Angular SSR server: serves rendered pages from a cache,
@@ -84,25 +89,25 @@ export class ISRHandler {
     const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress }, logger, emit));
     const fleetLock = new FleetLock(this.access, renderTimeoutMs);
     const backoff = new Backoff(resolved.retry);
-    this.regenerator = new Regenerator(this.flights, backoff, fleetLock, store, this.requests, logger, emit);
-    const { flights, requests, cacheControl } = this;
+    const peerWaitMs = renderTimeoutMs + INVALIDATE_PEER_MARGIN_MS;
+    const { flights, requests, access } = this;
+    const regenerator = new Regenerator(flights, backoff, fleetLock, store, requests, logger, emit, access, peerWaitMs);
+    this.regenerator = regenerator;
+    const { cacheControl } = this;
     this.responder = new RenderResponder({ flights, fleetLock, store, renderer, requests, cacheControl, logger });
     this.invalidateDeps = {
-      token: resolved.token,
+      token: configuredToken(resolved.token, logger),
       limits: resolved.invalidateLimits,
+      guard: new TokenGuard({ maxFailures: resolved.maxFailedAttempts, logger, emit }),
       allowedQueryParams: this.keyRules.allowedQueryParams,
       isTracking: this.keyRules.isTracking,
-      cache,
+      access: this.access,
       logger,
-      regenerate: (key) => this.regenerator.regenerate(key, 'invalidate', true),
+      regenerate: (key) => regenerator.regenerate(key, 'invalidate', true),
+      isRendering: (key) => regenerator.isRendering(key),
+      settleRunning: () => regenerator.settleRunning(),
       cacheError: (operation, error) => this.access.failed(operation, error),
     };
-    if (resolved.token === undefined) {
-      logger.warn(
-        'invalidateSecretToken is not set: on-demand invalidation is off (the endpoint answers 403). ' +
-          'Set ISR_INVALIDATE_TOKEN to enable it.',
-      );
-    }
     this.handle = this.handle.bind(this);
     this.serveFromCache = this.serveFromCache.bind(this);
     this.invalidate = this.invalidate.bind(this);
@@ -125,7 +130,7 @@ export class ISRHandler {
         return await this.responder.bypass(req, res, next, 'cache unavailable');
       }
       if (found.entry) {
-        return this.writeCached(req, res, found.entry);
+        return this.writeCached(req, res, found.entry, found.stale);
       }
       const knownUncacheable = this.store.knownUncacheable(key.key);
       if (knownUncacheable !== undefined) {
@@ -152,7 +157,7 @@ export class ISRHandler {
       return next();
     }
     try {
-      this.writeCached(req, res, found.entry);
+      this.writeCached(req, res, found.entry, found.stale);
     } catch (error) {
       next(error);
     }
@@ -161,7 +166,7 @@ export class ISRHandler {
   /**
    * `POST /api/invalidate`: `{ token, urlsToInvalidate?, tags? }` (token also as
    * `Authorization: Bearer`). Regenerates the cached pages named and answers
-   * `{ invalidated, notInCache, failed }`; 400/401/403/413 with `{ error }` otherwise.
+   * `{ invalidated, notInCache, failed, removed, stale }`; 400/401/403/405/413/429 with `{ error }` otherwise.
    * Bound to this handler, so `isr.invalidate` can be passed to Express as it is.
    */
   async invalidate(req: ISRRequest, res: ServerResponse): Promise<void> {
@@ -189,10 +194,10 @@ export class ISRHandler {
     await this.cache.close?.();
   }
 
-  /** HIT, or STALE (past `revalidate`, or its regenerations failing) starting one background regeneration. */
-  private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry): void {
+  /** HIT, or STALE (past `revalidate`, marked stale by an invalidation, or failing) starting one background regeneration. */
+  private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry, marked = false): void {
     const age = Date.now() - entry.createdAt;
-    const stale = (entry.revalidate > 0 && age >= entry.revalidate * 1000) || this.regenerator.isFailing(entry.key);
+    const stale = marked || (entry.revalidate > 0 && age >= entry.revalidate * 1000) || this.regenerator.isFailing(entry.key);
     if (stale) {
       this.regenerator.schedule(entry.key);
     }
