@@ -141,6 +141,4 @@ describe('a redeploy over one FileSystemCacheHandler folder', () => {
     expect(await unchecked.get('/page')).toMatchObject({ cache: 'HIT', body: expect.stringContaining('first') });
     expect(unchecked.renders).toEqual([]);
   });
-    expect(unchecked.renders).toEqual([]);
-  });
 });
