@@ -24,8 +24,8 @@ export interface InvalidationDeps {
   /** Regenerations run at once, and most regenerated per request (the rest are marked stale). */
   limits: { concurrency: number; maxRegenerations: number };
   regenerate(key: string): Promise<RegenerationOutcome>;
-  /** True while a render of the key runs in this process. */
-  isRendering(key: string): boolean;
+  /** True while a render of the key runs (in this process, or a peer's holding the fleet lock). */
+  isRendering(key: string): Promise<boolean>;
   /** Settles once the renders running now have settled. */
   settleRunning(): Promise<void>;
   cacheError(operation: 'get' | 'keysByTag' | 'set', error: unknown): void;
@@ -53,11 +53,12 @@ export async function runInvalidation(request: InvalidateRequest, deps: Invalida
 
   // Key → target; a key named twice (two URL spellings, URL and tag) is handled once.
   const targets = new Map<string, Target>();
-  const add = (key: string, label: string | undefined, copies: StoredCopy[]): void => {
+  const add = (key: string, label: string | undefined, copies: StoredCopy[], rendering = false): void => {
     let target = targets.get(key);
     if (!target) {
-      targets.set(key, (target = { key, labels: [], copies: [], renderable: deps.isRendering(key) }));
+      targets.set(key, (target = { key, labels: [], copies: [], renderable: false }));
     }
+    target.renderable ||= rendering;
     if (label !== undefined) target.labels.push(label);
     for (const copy of copies) {
       if (!target.copies.some((known) => known.storageKey === copy.storageKey)) target.copies.push(copy);
@@ -71,10 +72,11 @@ export async function runInvalidation(request: InvalidateRequest, deps: Invalida
     }
     try {
       const copies = await access.copiesOf(key);
-      if (copies.length === 0 && !deps.isRendering(key) && !targets.has(key)) {
+      const rendering = !copies.some((copy) => copy.servable) && !targets.has(key) && (await deps.isRendering(key));
+      if (copies.length === 0 && !rendering && !targets.has(key)) {
         result.notInCache.push(url);
       } else {
-        add(key, url, copies);
+        add(key, url, copies, rendering);
       }
     } catch (error) {
       deps.cacheError('get', error);

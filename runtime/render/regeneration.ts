@@ -49,9 +49,19 @@ export class Regenerator {
     return this.backoff.isFailing(key);
   }
 
-  /** True while a render of `key` runs in this process (a first render counts as "in cache" for invalidation). */
-  isRendering(key: string): boolean {
-    return this.flights.get(key) !== undefined;
+  /**
+   * True while a render of `key` runs in this process or, on a shared tier, holds the fleet lock
+   * (a first render counts as "in cache" for invalidation: its result predates the change).
+   */
+  async isRendering(key: string): Promise<boolean> {
+    if (this.flights.get(key) !== undefined) {
+      return true;
+    }
+    if (!this.access.cache.acquireLock || !(await this.fleetLock.lock(key))) {
+      return this.access.cache.acquireLock !== undefined;
+    }
+    await this.fleetLock.unlock(key);
+    return false;
   }
 
   /** Settles once the renders running now have settled (those started later are not waited for). */
