@@ -44,4 +44,3 @@ export function httpFailureReason(status: number, statusText: string, serverMess
       return `the server answered ${answered}${said}`;
   }
 }
-

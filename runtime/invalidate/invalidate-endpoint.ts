@@ -1,12 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ISRLogger } from '../utils/logger.js';
-import {
-  isJsonContentType,
-  isRejection,
-  parseRawBody,
-  validateInvalidateBody,
-  type InvalidateRejection,
-} from './invalidate-body.js';
+import { isJsonContentType, isRejection, parseRawBody, validateInvalidateBody, type InvalidateRejection } from './invalidate-body.js';
 import { runInvalidation, type InvalidationDeps } from './invalidation-run.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import type { ISRRequest } from '../http/request-info.js';

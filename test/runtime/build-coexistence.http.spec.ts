@@ -6,6 +6,7 @@ import { buildEntry } from '../../runtime/cache/entry-builder.js';
 import { FileSystemCacheHandler } from '../../runtime/cache/filesystem-cache-handler.js';
 import { MemoryCacheHandler } from '../../runtime/cache/memory-cache-handler.js';
 import { renderNumber, TestEngine } from './support/test-engine.js';
+import { postInvalidate } from './support/invalidate-client.js';
 import { startServer, type TestServer } from './support/test-server.js';
 
 const TOKEN = 'correct-horse-battery-staple';
@@ -41,37 +42,33 @@ describe('builds coexist on one tier (rule 6)', () => {
     return { cache: response.headers.get('x-isr-cache'), build: response.headers.get('x-build'), body: await response.text() };
   }
 
-  async function invalidate(build: Build, body: Record<string, unknown>) {
-    const response = await fetch(build.server.base + '/api/invalidate', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify(body),
-    });
-    return (await response.json()) as Record<string, unknown>;
-  }
+  const invalidate = async (build: Build, body: Record<string, unknown>) => (await postInvalidate(build.server.base, TOKEN, body)).json;
 
   const tiers: Array<[string, () => CacheHandler]> = [
     ['memory', () => new MemoryCacheHandler()],
     ['filesystem', () => new FileSystemCacheHandler({ directory: join(root, 'cache') })],
   ];
 
-  it.each(tiers)('%s: 40 alternating requests to an old and a new build cause 2 renders, each build serving its own page', async (_, tier) => {
-    const cache = tier();
-    const old = await build(cache, 'v1');
-    const next = await build(cache, 'v2');
-    const answers: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      for (const instance of [old, next]) {
-        const page = await get(instance, '/page');
-        answers.push(`${page.cache}:${page.build}`);
+  it.each(tiers)(
+    '%s: 40 alternating requests to an old and a new build cause 2 renders, each build serving its own page',
+    async (_, tier) => {
+      const cache = tier();
+      const old = await build(cache, 'v1');
+      const next = await build(cache, 'v2');
+      const answers: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        for (const instance of [old, next]) {
+          const page = await get(instance, '/page');
+          answers.push(`${page.cache}:${page.build}`);
+        }
       }
-    }
-    expect(old.engine.renders() + next.engine.renders()).toBe(2);
-    expect(answers.slice(0, 2)).toEqual(['MISS:v1', 'MISS:v2']);
-    expect(new Set(answers.slice(2))).toEqual(new Set(['HIT:v1', 'HIT:v2']));
-  });
+      expect(old.engine.renders() + next.engine.renders()).toBe(2);
+      expect(answers.slice(0, 2)).toEqual(['MISS:v1', 'MISS:v2']);
+      expect(new Set(answers.slice(2))).toEqual(new Set(['HIT:v1', 'HIT:v2']));
+    },
+  );
 
-  it.each(tiers)('%s: a URL or tag invalidated on one build reaches the other build\'s copy', async (_, tier) => {
+  it.each(tiers)("%s: a URL or tag invalidated on one build reaches the other build's copy", async (_, tier) => {
     const cache = tier();
     const old = await build(cache, 'v1');
     const next = await build(cache, 'v2');

@@ -1,6 +1,7 @@
 import type { CacheHandler } from '../../runtime/cache/cache-handler.js';
 import type { ISREvent } from '../../runtime/render/isr-events.js';
 import { renderNumber, TestEngine, type TestRoute } from './support/test-engine.js';
+import { getPage, postInvalidate } from './support/invalidate-client.js';
 import { startServer, type TestServer } from './support/test-server.js';
 
 const TOKEN = 'correct-horse-battery-staple';
@@ -28,19 +29,8 @@ describe('deleted and moved pages leave the cache (rule 4)', () => {
     }
   }
 
-  async function get(path: string) {
-    const response = await fetch(server.base + path, { redirect: 'manual' });
-    return { status: response.status, cache: response.headers.get('x-isr-cache'), body: await response.text() };
-  }
-
-  async function invalidate(body: Record<string, unknown>) {
-    const response = await fetch(server.base + '/api/invalidate', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify(body),
-    });
-    return (await response.json()) as Record<string, unknown>;
-  }
+  const get = (path: string) => getPage(server.base, path);
+  const invalidate = async (body: Record<string, unknown>) => (await postInvalidate(server.base, TOKEN, body)).json;
 
   const gone: Array<[string, TestRoute, number, string | null]> = [
     ['answers 404', { revalidate: 60, status: 404 }, 404, 'BYPASS'],
@@ -52,21 +42,24 @@ describe('deleted and moved pages leave the cache (rule 4)', () => {
     ['answers Cache-Control: private', { revalidate: 60, headers: { 'cache-control': 'private' } }, 200, 'BYPASS'],
   ];
 
-  it.each(gone)('a URL whose route now %s is listed under removed and deleted; the next visitor gets the live answer', async (_, route, status, cache) => {
-    await start();
-    engine.route('/post', route);
-    expect(await invalidate({ urlsToInvalidate: ['/post', '/other'] })).toEqual({
-      invalidated: ['/other'],
-      notInCache: [],
-      failed: {},
-      removed: ['/post'],
-      stale: [],
-    });
-    expect(await server.isr.cache.get('/post')).toBeUndefined();
-    const next = await get('/post');
-    expect([next.status, next.cache]).toEqual([status, cache]);
-    expect(server.events.some((event) => event.type === 'remove' && event.key === '/post' && event.cause === 'invalidate')).toBe(true);
-  });
+  it.each(gone)(
+    'a URL whose route now %s is listed under removed and deleted; the next visitor gets the live answer',
+    async (_, route, status, cache) => {
+      await start();
+      engine.route('/post', route);
+      expect(await invalidate({ urlsToInvalidate: ['/post', '/other'] })).toEqual({
+        invalidated: ['/other'],
+        notInCache: [],
+        failed: {},
+        removed: ['/post'],
+        stale: [],
+      });
+      expect(await server.isr.cache.get('/post')).toBeUndefined();
+      const next = await get('/post');
+      expect([next.status, next.cache]).toEqual([status, cache]);
+      expect(server.events.some((event) => event.type === 'remove' && event.key === '/post' && event.cause === 'invalidate')).toBe(true);
+    },
+  );
 
   it('a tag hit whose page is gone is listed under removed', async () => {
     await start();
@@ -97,30 +90,30 @@ describe('deleted and moved pages leave the cache (rule 4)', () => {
     expect([kept.status, kept.cache, renderNumber(kept.body)]).toEqual([200, 'STALE', 1]);
   });
 
-  it('a scheduled regeneration that finds the page gone deletes it: the next visitor gets the live 404', async () => {
-    await start();
-    await backdate(server.isr.cache, '/post');
-    engine.route('/post', { revalidate: 60, status: 404 });
-    const since = server.events.length;
-    const stale = await get('/post');
-    expect([stale.status, stale.cache]).toEqual([200, 'STALE']);
-    const removed = await server.waitForEvent((event: ISREvent) => event.type === 'remove' && event.key === '/post', since);
-    expect(removed).toMatchObject({ cause: 'regenerate', reason: 'status 404' });
-    expect(await server.isr.cache.get('/post')).toBeUndefined();
-    expect((await get('/post')).status).toBe(404);
-    expect((await get('/post')).status).toBe(404);
-  });
+  const scheduled: Array<[string, TestRoute, string, [number, string | null]]> = [
+    ['answers 404', { revalidate: 60, status: 404 }, 'status 404', [404, 'BYPASS']],
+    ['redirects', { revalidate: 60, status: 302, headers: { location: '/new' } }, 'redirect (status 302)', [302, 'BYPASS']],
+    ['lost revalidate', {}, 'route has no revalidate', [200, 'BYPASS']],
+  ];
 
-  it('a scheduled regeneration of a route that lost revalidate stops serving the cached copy (BYPASS after)', async () => {
-    await start();
-    await backdate(server.isr.cache, '/post');
-    engine.route('/post', {});
-    const since = server.events.length;
-    expect((await get('/post')).cache).toBe('STALE');
-    await server.waitForEvent((event) => event.type === 'remove' && event.key === '/post', since);
-    const live = await get('/post');
-    expect([live.status, live.cache, renderNumber(live.body)]).toEqual([200, 'BYPASS', 3]);
-  });
+  it.each(scheduled)(
+    'a scheduled regeneration of a page that now %s deletes it: the next visitor gets the live answer',
+    async (_, route, reason, live) => {
+      await start();
+      await backdate(server.isr.cache, '/post');
+      engine.route('/post', route);
+      const since = server.events.length;
+      const stale = await get('/post');
+      expect([stale.status, stale.cache]).toEqual([200, 'STALE']);
+      const removed = await server.waitForEvent((event: ISREvent) => event.type === 'remove' && event.key === '/post', since);
+      expect(removed).toMatchObject({ cause: 'regenerate', reason });
+      expect(await server.isr.cache.get('/post')).toBeUndefined();
+      for (let i = 0; i < 2; i++) {
+        const next = await get('/post');
+        expect([next.status, next.cache]).toEqual(live);
+      }
+    },
+  );
 
   it('a scheduled regeneration that fails transiently keeps the page (no remove)', async () => {
     await start();

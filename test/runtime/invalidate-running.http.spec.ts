@@ -2,6 +2,7 @@ import type { CacheEntry, CacheHandler } from '../../runtime/cache/cache-handler
 import { MemoryCacheHandler } from '../../runtime/cache/memory-cache-handler.js';
 import { GatedEngine } from './support/gated-engine.js';
 import { renderNumber } from './support/test-engine.js';
+import { getPage, postInvalidate } from './support/invalidate-client.js';
 import { startServer, type TestServer } from './support/test-server.js';
 
 const TOKEN = 'correct-horse-battery-staple';
@@ -42,18 +43,8 @@ describe('invalidation wins over running renders (rule 5)', () => {
     server = await startServer({ engine, cache, invalidateSecretToken: TOKEN });
   }
 
-  async function get(path: string) {
-    const response = await fetch(server.base + path);
-    return { status: response.status, cache: response.headers.get('x-isr-cache'), body: await response.text() };
-  }
-
-  function invalidate(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return fetch(server.base + '/api/invalidate', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify(body),
-    }).then((response) => response.json() as Promise<Record<string, unknown>>);
-  }
+  const get = (path: string) => getPage(server.base, path);
+  const invalidate = async (body: Record<string, unknown>) => (await postInvalidate(server.base, TOKEN, body)).json;
 
   /** The implicit per-key tag an invalidation looks a URL's copies up by (after stamping it). */
   const keyLookup = (key: string) => `isr:key:${key}`;
@@ -71,10 +62,7 @@ describe('invalidation wins over running renders (rule 5)', () => {
     expect(await answer).toEqual({ invalidated: ['/home'], notInCache: [], failed: {}, removed: [], stale: [] });
     // The first render started before the invalidation: never stored as fresh.
     const stores = server.events.filter((event) => event.type === 'store' && event.key === '/home');
-    expect(stores).toEqual([
-      expect.objectContaining({ cause: 'miss', stale: true }),
-      expect.not.objectContaining({ stale: true }),
-    ]);
+    expect(stores).toEqual([expect.objectContaining({ cause: 'miss', stale: true }), expect.not.objectContaining({ stale: true })]);
     const after = await get('/home');
     expect([after.cache, renderNumber(after.body)]).toEqual(['HIT', 2]);
   });

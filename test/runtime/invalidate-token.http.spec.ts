@@ -27,10 +27,18 @@ async function startApp(options: Partial<ISRHandlerOptions>) {
   const post = async (token: string | undefined, client = '203.0.113.1') => {
     const response = await fetch(base + '/api/invalidate', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': client, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': client,
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
       body: JSON.stringify({ urlsToInvalidate: ['/a'] }),
     });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), json: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      json: (await response.json()) as Record<string, unknown>,
+    };
   };
   const close = async () => {
     await isr.close();

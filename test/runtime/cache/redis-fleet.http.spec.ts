@@ -2,6 +2,7 @@ import { CapturingLogger } from '../../support/capturing-logger';
 import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runtime/cache/redis-cache-handler';
 import type { ISREvent } from '../../../runtime/render/isr-events';
 import { renderNumber, TestEngine } from '../support/test-engine';
+import { postInvalidate } from '../support/invalidate-client';
 import { startServer, type TestServer } from '../support/test-server';
 import { waitFor } from './cache-handler.contract';
 import { startOwnRedis, testRedis, uniquePrefix, type TestRedis } from './support/redis-server';
@@ -130,13 +131,24 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
     expect([fresh.cache, fresh.body.includes('render #')]).toEqual(['HIT', true]);
   });
 
-  it('two builds on one Redis (a rolling deploy) keep their own pages: 40 alternating requests, 2 renders', async () => {
-    const prefix = uniquePrefix('builds');
+  /** Runs `body` with two instances of different builds on one fresh prefix, then stops them. */
+  async function withTwoBuilds(label: string, body: (old: Instance, next: Instance) => Promise<void>): Promise<void> {
+    const prefix = uniquePrefix(label);
     const old = await startInstance(redis.url, prefix, {}, 'build-1');
     const next = await startInstance(redis.url, prefix, {}, 'build-2');
     try {
       routes(old.engine);
       routes(next.engine);
+      await body(old, next);
+    } finally {
+      await old.cache.clear();
+      await old.server.close();
+      await next.server.close();
+    }
+  }
+
+  it('two builds on one Redis (a rolling deploy) keep their own pages: 40 alternating requests, 2 renders', async () => {
+    await withTwoBuilds('builds', async (old, next) => {
       const answers: string[] = [];
       for (let i = 0; i < 20; i++) {
         answers.push((await get(old, '/about')).cache ?? '', (await get(next, '/about')).cache ?? '');
@@ -148,28 +160,15 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
         'build-1',
         'build-2',
       ]);
-    } finally {
-      await old.cache.clear();
-      await old.server.close();
-      await next.server.close();
-    }
+    });
   });
 
   it('invalidating a URL on the new build reaches the old build\'s copy (marked stale, regenerated on its next request)', async () => {
-    const prefix = uniquePrefix('builds-inv');
-    const old = await startInstance(redis.url, prefix, {}, 'build-1');
-    const next = await startInstance(redis.url, prefix, {}, 'build-2');
-    try {
-      routes(old.engine);
-      routes(next.engine);
+    await withTwoBuilds('builds-inv', async (old, next) => {
       await get(old, '/blog/a');
       await get(next, '/blog/a');
-      const answer = await fetch(next.server.base + '/api/invalidate', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        body: JSON.stringify({ urlsToInvalidate: ['/blog/a'] }),
-      });
-      expect(await answer.json()).toMatchObject({ invalidated: ['/blog/a'], failed: {} });
+      const answer = await postInvalidate(next.server.base, TOKEN, { urlsToInvalidate: ['/blog/a'] });
+      expect(answer.json).toMatchObject({ invalidated: ['/blog/a'], failed: {} });
       expect(next.engine.renders('/blog/a')).toBe(2);
       const since = old.server.events.length;
       const stale = await get(old, '/blog/a');
@@ -178,18 +177,10 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
       const fresh = await get(old, '/blog/a');
       expect([fresh.cache, renderNumber(fresh.body)]).toEqual(['HIT', 2]);
       // A tag reaches every build's copy the same way.
-      const byTag = await fetch(old.server.base + '/api/invalidate', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        body: JSON.stringify({ tags: ['posts'] }),
-      });
-      expect(await byTag.json()).toMatchObject({ invalidated: ['/blog/a'], failed: {} });
+      const byTag = await postInvalidate(old.server.base, TOKEN, { tags: ['posts'] });
+      expect(byTag.json).toMatchObject({ invalidated: ['/blog/a'], failed: {} });
       expect((await get(next, '/blog/a')).cache).toBe('STALE');
-    } finally {
-      await old.cache.clear();
-      await old.server.close();
-      await next.server.close();
-    }
+    });
   });
 });
 

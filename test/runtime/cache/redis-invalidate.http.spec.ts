@@ -3,6 +3,7 @@ import { RedisCacheHandler } from '../../../runtime/cache/redis-cache-handler';
 import { CapturingLogger } from '../../support/capturing-logger';
 import { GatedEngine } from '../support/gated-engine';
 import { renderNumber } from '../support/test-engine';
+import { postInvalidate } from '../support/invalidate-client';
 import { startServer, type TestServer } from '../support/test-server';
 import { testRedis, uniquePrefix, type TestRedis } from './support/redis-server';
 jest.setTimeout(30_000); // one test waits out a peer's lock (renderTimeoutMs + 5 s)
@@ -53,25 +54,16 @@ async function get(instance: Instance, path: string) {
   return { cache: response.headers.get('x-isr-cache'), by: response.headers.get('x-rendered-by'), body: await response.text() };
 }
 
-function invalidate(instance: Instance, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  return fetch(instance.server.base + '/api/invalidate', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify(body),
-  }).then((response) => response.json() as Promise<Record<string, unknown>>);
+async function invalidate(instance: Instance, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return (await postInvalidate(instance.server.base, TOKEN, body)).json;
 }
 
 describe('invalidation while a peer renders the page (two ISRHandlers on one real Redis)', () => {
-  let redis: TestRedis;
+  let redis: TestRedis | undefined;
   let a: Instance;
   let b: Instance;
 
-  beforeAll(async () => {
-    redis = await testRedis();
-  });
-  afterAll(async () => {
-    await redis.dispose();
-  });
+  afterAll(() => redis?.dispose());
   afterEach(async () => {
     a.engine.open('/post');
     await a.cache.clear();
@@ -80,12 +72,13 @@ describe('invalidation while a peer renders the page (two ISRHandlers on one rea
   });
 
   async function startPair(bRenderTimeoutMs?: number) {
+    redis ??= await testRedis();
     const prefix = uniquePrefix('inv-peer');
     a = await startInstance(redis.url, prefix, 'a');
     b = await startInstance(redis.url, prefix, 'b', bRenderTimeoutMs);
   }
 
-  it("a URL whose first render runs on the peer is not notInCache: it waits for the peer, then renders again", async () => {
+  it('a URL whose first render runs on the peer is not notInCache: it waits for the peer, then renders again', async () => {
     await startPair();
     a.engine.hold('/post');
     const visitor = get(a, '/post');
