@@ -12,6 +12,7 @@ import { TokenGuard } from './invalidate/token-guard.js';
 import { resolveOptions, type ISRHandlerOptions } from './isr-handler-options.js';
 import { Backoff } from './render/backoff.js';
 import { CacheAccess } from './render/cache-access.js';
+import { closeTimeout, settledWithin, type CloseOptions } from './render/close-within.js';
 import { FleetLock } from './render/fleet-lock.js';
 import { Regenerator } from './render/regeneration.js';
 import { RenderRequests } from './render/render-requests.js';
@@ -188,9 +189,19 @@ export class ISRHandler {
     }
   }
 
-  /** Waits for running renders, then closes the cache tier (connections, timers). */
-  async close(): Promise<void> {
-    await this.idle();
+  /**
+   * Graceful shutdown: waits for running renders (background regenerations too; each releases its
+   * fleet lock as it ends), then closes the cache tier (pending filesystem writes, connections,
+   * timers). With `timeoutMs`, stops waiting for renders after that long, warns, and closes the tier
+   * anyway: the fleet locks of renders cut off that way expire on their own.
+   */
+  async close(options?: CloseOptions): Promise<void> {
+    const timeoutMs = closeTimeout(options);
+    if (!(await settledWithin(this.idle(), timeoutMs))) {
+      this.logger.warn(
+        `close: ${this.flights.size} render(s) still running after ${timeoutMs} ms; closing the cache tier without waiting for them`,
+      );
+    }
     await this.cache.close?.();
   }
 

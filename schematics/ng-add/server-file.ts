@@ -5,6 +5,7 @@ import { addNamedImport } from '../utils/import-edits';
 import type { EngineKind } from './express-server';
 import { planCatchAll, pruneUnusedImports } from './server-catch-all';
 import { planIsrInstance } from './server-instance';
+import { addGracefulShutdown } from './server-shutdown';
 import { planCacheMiddleware, planInvalidateRoute } from './server-middleware';
 import { ISR_HANDLER, ManualHint, ServerFileOptions, ServerPlanContext, StepPlan, readServerPlanContext } from './server-plan';
 
@@ -12,7 +13,7 @@ export type { ManualHint, ServerFileOptions } from './server-plan';
 
 /** The outcome of rewriting server.ts: the new text (unchanged when already done) or why it was refused. */
 export type ServerFileResult =
-  | { ok: true; text: string; engine: EngineKind | undefined; messages: string[] }
+  | { ok: true; text: string; engine: EngineKind | undefined; messages: string[]; warnings: string[] }
   | ({ ok: false; reason: string } & ManualHint);
 
 /**
@@ -41,11 +42,15 @@ export function rewriteServerFile(
   const { engine } = context;
   const messages = plans.flatMap((plan) => plan.messages ?? []);
   const changes = plans.flatMap((plan) => plan.changes);
-  if (changes.length === 0) return { ok: true, text, engine, messages };
-  const rewritten = applyChangesToText(fileName, text, changes);
-  // Imports only the replaced engine call used (writeResponseToNodeResponse, APP_BASE_HREF) go too.
-  const replaced = plans.flatMap((plan) => plan.removedReferences ?? []);
-  return { ok: true, text: pruneUnusedImports(tsModule, fileName, rewritten, replaced), engine, messages };
+  let wired = text;
+  if (changes.length > 0) {
+    // Imports only the replaced engine call used (writeResponseToNodeResponse, APP_BASE_HREF) go too.
+    const replaced = plans.flatMap((plan) => plan.removedReferences ?? []);
+    wired = pruneUnusedImports(tsModule, fileName, applyChangesToText(fileName, text, changes), replaced);
+  }
+  // A second pass, on the wired file: the graceful shutdown needs the ISRHandler declared to find its scope.
+  const shutdown = addGracefulShutdown(tsModule, fileName, wired, options);
+  return { ok: true, text: shutdown.text, engine, messages: [...messages, ...shutdown.messages], warnings: shutdown.warnings };
 }
 
 /** Plans `import { ISRHandler } from 'ng-isr'` (nothing when it is imported). */

@@ -78,7 +78,7 @@ function insertRouteLines({ tsModule, sourceFile, style, staticCall, anchor }: S
 }
 
 /** The start of the line where a statement's leading comments begin (insert new statements there). */
-function lineStartBeforeComments(tsModule: typeof ts, sourceFile: ts.SourceFile, statement: ts.Statement): number {
+export function lineStartBeforeComments(tsModule: typeof ts, sourceFile: ts.SourceFile, statement: ts.Statement): number {
   const text = sourceFile.text;
   const comments = tsModule.getLeadingCommentRanges(text, statement.getFullStart()) ?? [];
   // Only the comments directly attached to the statement (no blank line in between).

@@ -191,7 +191,8 @@ function engineOfInstance(tsModule: typeof ts, options: ts.Expression | undefine
   return undefined;
 }
 
-function freeName(tsModule: typeof ts, sourceFile: ts.SourceFile, candidates: readonly string[]): string {
+/** The first candidate no identifier of the file uses (else the first one with a number). */
+export function freeName(tsModule: typeof ts, sourceFile: ts.SourceFile, candidates: readonly string[]): string {
   const taken = new Set(
     findDescendants(tsModule, sourceFile, tsModule.isIdentifier).map((identifier) => identifier.text),
   );

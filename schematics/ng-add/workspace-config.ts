@@ -3,10 +3,13 @@ import { NG_ISR_PACKAGE } from '../../common/constants';
 
 /** The architect target ng add registers for `ng run <app>:isr-invalidate`. */
 export const INVALIDATE_TARGET = 'isr-invalidate';
+/** The architect target ng add registers for `ng run <app>:isr-warm`. */
+export const WARM_TARGET = 'isr-warm';
 
 /** What ng add wants to change in angular.json (each field absent when already done). */
 export interface WorkspaceChanges {
   invalidateTarget?: { builder: string; options: Record<string, JsonValue> };
+  warmTarget?: { builder: string; options: Record<string, JsonValue> };
   /** Build configurations (undefined = base options) whose `prerender` is switched off. */
   prerenderOff: (string | undefined)[];
   /** Build configurations that keep prerendering on purpose. */
@@ -31,6 +34,11 @@ export function planWorkspaceChanges(
     if (options.tokenEnv !== options.defaultTokenEnv) targetOptions['tokenEnv'] = options.tokenEnv;
     changes.invalidateTarget = { builder: `${NG_ISR_PACKAGE}:isr-invalidate`, options: targetOptions };
   }
+  if (!project.targets.has(WARM_TARGET)) {
+    // Same rule as isr-invalidate: the server URL only when the user gave it (no localhost default).
+    const targetOptions: Record<string, JsonValue> = options.baseUrl ? { baseUrl: options.baseUrl } : {};
+    changes.warmTarget = { builder: `${NG_ISR_PACKAGE}:isr-warm`, options: targetOptions };
+  }
   const build = project.targets.get('build');
   const configurations: [string | undefined, Record<string, JsonValue | undefined>][] = [[undefined, build?.options ?? {}]];
   for (const [name, values] of Object.entries(build?.configurations ?? {})) configurations.push([name, values ?? {}]);
@@ -52,13 +60,14 @@ export function planWorkspaceChanges(
 
 /** True when the plan changes nothing in angular.json. */
 export function isWorkspaceUnchanged(changes: WorkspaceChanges): boolean {
-  return !changes.invalidateTarget && changes.prerenderOff.length === 0 && !changes.schematicCollections;
+  return !changes.invalidateTarget && !changes.warmTarget && changes.prerenderOff.length === 0 && !changes.schematicCollections;
 }
 
 /** Applies planned changes to a workspace definition (inside `updateWorkspace`). */
 export function applyWorkspaceChanges(workspace: workspaces.WorkspaceDefinition, projectName: string, changes: WorkspaceChanges): void {
   const project = workspace.projects.get(projectName)!;
   if (changes.invalidateTarget) project.targets.add({ name: INVALIDATE_TARGET, ...changes.invalidateTarget });
+  if (changes.warmTarget) project.targets.add({ name: WARM_TARGET, ...changes.warmTarget });
   const build = project.targets.get('build');
   for (const configuration of changes.prerenderOff) {
     const values = configuration === undefined ? build?.options : build?.configurations?.[configuration];

@@ -40,14 +40,29 @@ describe('options in detail', () => {
     expect(JSON.parse(text(run.files, '/package.json')).dependencies['ng-isr']).toBe('file:../ng-isr-0.1.0.tgz');
   });
 
-  it('stores --base-url in the isr-invalidate target only when it was given, and never default URLs', async () => {
+  it('stores --base-url in the isr-invalidate and isr-warm targets only when it was given, and never default URLs', async () => {
     const files = await currentWorkspace({ standalone: true });
-    const target = async (options: Record<string, unknown>) =>
-      JSON.parse(text((await runNgAdd(files, { project: 'demo', ...options })).files, '/angular.json')).projects.demo.architect['isr-invalidate'];
+    const targets = async (options: Record<string, unknown>) => {
+      const architect = JSON.parse(text((await runNgAdd(files, { project: 'demo', ...options })).files, '/angular.json')).projects.demo.architect;
+      return { invalidate: architect['isr-invalidate'], warm: architect['isr-warm'] };
+    };
 
     // An empty options object is left out of angular.json by the CLI's workspace writer.
-    expect((await target({})).options ?? {}).toEqual({});
-    expect((await target({ baseUrl: 'https://example.com' })).options).toEqual({ baseUrl: 'https://example.com' });
+    const plain = await targets({});
+    expect(plain.invalidate.options ?? {}).toEqual({});
+    expect(plain.warm).toEqual({ builder: 'ng-isr:isr-warm', ...(plain.warm.options ? { options: {} } : {}) });
+    const withUrl = await targets({ baseUrl: 'https://example.com' });
+    expect(withUrl.invalidate.options).toEqual({ baseUrl: 'https://example.com' });
+    expect(withUrl.warm).toEqual({ builder: 'ng-isr:isr-warm', options: { baseUrl: 'https://example.com' } });
+  });
+
+  it('keeps an isr-warm target the user already has', async () => {
+    const files = await currentWorkspace({ standalone: true });
+    const workspace = JSON.parse(text(files, '/angular.json'));
+    workspace.projects.demo.architect['isr-warm'] = { builder: 'ng-isr:isr-warm', options: { sitemap: '/pages.xml' } };
+    files.set('/angular.json', Buffer.from(JSON.stringify(workspace, null, 2) + '\n'));
+    const run = await runNgAdd(files, { project: 'demo', baseUrl: 'https://example.com' });
+    expect(JSON.parse(text(run.files, '/angular.json')).projects.demo.architect['isr-warm'].options).toEqual({ sitemap: '/pages.xml' });
   });
 
   it('passes a custom path and token variable on to the isr-invalidate target, and warns about kept prerendering', async () => {

@@ -28,6 +28,8 @@ export interface Variant {
   /** Expect the early cache middleware in front of express.static (false when middleware sits in between). */
   serveFromCacheBeforeStatic?: boolean;
   options?: Record<string, unknown>;
+  /** The token variable the instance reads (default: the tokenEnv option, else ISR_INVALIDATE_TOKEN). */
+  tokenEnv?: string | null;
 }
 
 /** Where the Angular 21 workspace of `currentWorkspace()` keeps what ng add edits, and its types. */
@@ -104,7 +106,8 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       expect(shape.isrImports).toBe(1);
       expect(shape.instances).toHaveLength(1);
       expect(shape.instances[0]!.keys).toContain(variant.engine);
-      expect(shape.instances[0]!.tokenEnv).toBe((variant.options?.['tokenEnv'] as string) ?? 'ISR_INVALIDATE_TOKEN');
+      const tokenEnv = variant.tokenEnv !== undefined ? variant.tokenEnv : ((variant.options?.['tokenEnv'] as string) ?? 'ISR_INVALIDATE_TOKEN');
+      expect(shape.instances[0]!.tokenEnv).toBe(tokenEnv ?? undefined);
       expect(shape.invalidateRoutes).toHaveLength(1);
       expect(shape.invalidateRoutes[0]!.path).toBe((variant.options?.['invalidatePath'] as string) ?? '/api/invalidate');
       // A route-scoped express.json() ends with the JSON answer for its errors; a global one keeps the app's handling.
@@ -149,13 +152,16 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       if (switchedSomething) expect(infos).toMatch(/--keep-prerender/);
     });
 
-    it('registers the isr-invalidate target, the ng-isr collection and the dependency', () => {
+    it('registers the isr-invalidate and isr-warm targets, the ng-isr collection and the dependency', () => {
       const workspace = JSON.parse(text(first.files, '/angular.json'));
       const target = workspace.projects[variant.project].architect['isr-invalidate'];
       expect(target.builder).toBe('ng-isr:isr-invalidate');
       // No hidden defaults: no localhost server, no URL that every run would invalidate.
       expect(target.options ?? {}).not.toHaveProperty('baseUrl');
       expect(target.options ?? {}).not.toHaveProperty('urls');
+      const warm = workspace.projects[variant.project].architect['isr-warm'];
+      expect(warm.builder).toBe('ng-isr:isr-warm');
+      expect(warm.options ?? {}).toEqual({});
       expect(workspace.cli.schematicCollections[0]).toBe('ng-isr');
       expect(workspace.cli.schematicCollections).toContain('@schematics/angular');
       const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
