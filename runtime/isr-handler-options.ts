@@ -23,6 +23,16 @@ export interface InvalidateOptions {
   maxBodyBytes?: number;
   /** Regenerations run at once while invalidating. Default 4. */
   concurrency?: number;
+  /**
+   * Most pages one request regenerates (URLs first, then tag hits); the rest are marked stale and
+   * regenerated on their next request (listed under `stale`). Default: `maxUrls`.
+   */
+  maxRegenerations?: number;
+  /**
+   * Failed token attempts per client (`req.ip`) and minute before the endpoint answers 429 with
+   * `Retry-After` for the rest of that minute. Default 10; `0` turns the limit off.
+   */
+  maxFailedAttempts?: number;
 }
 
 export { DEFAULT_CREDENTIAL_COOKIES };
@@ -132,7 +142,7 @@ export interface ResolvedISROptions {
   engine: ISREngine;
   logger: ISRLogger;
   emit: ISREmit;
-  /** `undefined`: invalidation is off (403). */
+  /** As configured; `configuredToken()` trims it and turns it off (403) when blank. */
   token: string | undefined;
   cache: CacheHandler;
   keyRules: RequestKeyRules;
@@ -147,7 +157,9 @@ export interface ResolvedISROptions {
   keyHosts: string[];
   cacheStatusDetail: boolean;
   retry: RetryOptions | undefined;
-  invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
+  invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number; maxRegenerations: number };
+  /** Failed token attempts per client and minute before 429; `0` = no limit. */
+  maxFailedAttempts: number;
 }
 
 /**
@@ -164,7 +176,7 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
     engine,
     logger: resolveLogger(options.logger),
     emit: createEmitter(options.onEvent, metrics),
-    token: options.invalidateSecretToken === '' ? undefined : options.invalidateSecretToken,
+    token: options.invalidateSecretToken,
     cache: options.cache ?? new MemoryCacheHandler(),
     keyRules: {
       allowedQueryParams: new Set(options.allowedQueryParams ?? []),
@@ -181,11 +193,18 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
     keyHosts: options.hostKeys === true ? hosts.filter((host) => !host.includes('*')).map((host) => host.replace(/^https?:\/\//, '')) : [],
     cacheStatusDetail: options.cacheStatusDetail ?? true,
     retry: options.retry,
-    invalidateLimits: {
-      maxUrls: positive(options.invalidate?.maxUrls, 100),
-      maxBodyBytes: positive(options.invalidate?.maxBodyBytes, 65_536),
-      concurrency: positive(options.invalidate?.concurrency, 4),
-    },
+    invalidateLimits: invalidateLimits(options.invalidate ?? {}),
+    maxFailedAttempts: options.invalidate?.maxFailedAttempts === 0 ? 0 : positive(options.invalidate?.maxFailedAttempts, 10),
+  };
+}
+
+function invalidateLimits(options: InvalidateOptions): ResolvedISROptions['invalidateLimits'] {
+  const maxUrls = positive(options.maxUrls, 100);
+  return {
+    maxUrls,
+    maxBodyBytes: positive(options.maxBodyBytes, 65_536),
+    concurrency: positive(options.concurrency, 4),
+    maxRegenerations: positive(options.maxRegenerations, maxUrls),
   };
 }
 

@@ -9,6 +9,8 @@ import { sendJsonError } from './http/send-json.js';
 import { writeEntry } from './http/write-entry.js';
 import { bodyParserRejection } from './invalidate/body-parser-errors.js';
 import { handleInvalidate, type InvalidateDeps } from './invalidate/invalidate-endpoint.js';
+import { configuredToken } from './invalidate/token.js';
+import { TokenGuard } from './invalidate/token-guard.js';
 import { resolveOptions, type ISRHandlerOptions } from './isr-handler-options.js';
 import { Backoff } from './render/backoff.js';
 import { CacheAccess } from './render/cache-access.js';
@@ -25,9 +27,12 @@ import { cdnEntryHeaders } from './cdn/cdn-headers.js';
 import { CdnPurge } from './cdn/cdn-purge.js';
 import { ISRMetrics } from './metrics/isr-metrics.js';
 import { ANSWER_EVENTS, type ISREmit } from './render/isr-events.js';
-import type { InvalidateResult } from './invalidate/invalidate-endpoint.js';
+import type { InvalidateResult } from './invalidate/invalidation-run.js';
 
 export type { RenderOutcome };
+
+/** How much longer than a render an invalidation waits for another instance's render of the same page. */
+const INVALIDATE_PEER_MARGIN_MS = 5_000;
 
 /**
  * Incremental Static Regeneration for an Angular SSR server: serves rendered pages from a cache,
@@ -105,29 +110,29 @@ export class ISRHandler {
     const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress, entryHeaders }, logger, emit));
     const fleetLock = new FleetLock(this.access, renderTimeoutMs, resolved.fleetLockTtlMs);
     const backoff = new Backoff(resolved.retry);
-    this.regenerator = new Regenerator(this.flights, backoff, fleetLock, store, this.requests, logger, emit);
-    const { flights, requests, cacheControl } = this;
+    const peerWaitMs = renderTimeoutMs + INVALIDATE_PEER_MARGIN_MS;
+    const { flights, requests, access } = this;
+    const regenerator = new Regenerator(flights, backoff, fleetLock, store, requests, logger, emit, access, peerWaitMs);
+    this.regenerator = regenerator;
+    const { cacheControl } = this;
     this.responder = new RenderResponder({ flights, fleetLock, store, renderer, requests, cacheControl, cacheStatus, logger, emit });
     const purgers = options.cdn?.purgers;
     this.purge = purgers?.length ? new CdnPurge({ ...options.cdn, purgers }, this.keyRules, logger, emit) : undefined;
     this.invalidateDeps = {
-      token: resolved.token,
+      token: configuredToken(resolved.token, logger),
       limits: resolved.invalidateLimits,
+      guard: new TokenGuard({ maxFailures: resolved.maxFailedAttempts, logger, emit }),
       allowedQueryParams: this.keyRules.allowedQueryParams,
       isTracking: this.keyRules.isTracking,
       hostKeys: this.keyRules.hostKeys && { allowed: this.keyRules.hostKeys, hosts: resolved.keyHosts },
-      cache,
+      access: this.access,
       logger,
-      regenerate: (key) => this.regenerator.regenerate(key, 'invalidate', true),
+      regenerate: (key) => regenerator.regenerate(key, 'invalidate', true),
+      isRendering: (key) => regenerator.isRendering(key),
+      settleRunning: () => regenerator.settleRunning(),
       cacheError: (operation, error) => this.access.failed(operation, error),
       afterInvalidate: (result, tags) => this.afterInvalidate(result, tags),
     };
-    if (resolved.token === undefined) {
-      logger.warn(
-        'invalidateSecretToken is not set: on-demand invalidation is off (the endpoint answers 403). ' +
-          'Set ISR_INVALIDATE_TOKEN to enable it.',
-      );
-    }
     this.handle = this.handle.bind(this);
     this.serveFromCache = this.serveFromCache.bind(this);
     this.invalidate = this.invalidate.bind(this);
@@ -156,7 +161,7 @@ export class ISRHandler {
         return await this.responder.bypass(req, res, next, 'cache unavailable');
       }
       if (found.entry) {
-        return this.writeCached(req, res, found.entry);
+        return this.writeCached(req, res, found.entry, found.stale);
       }
       const knownUncacheable = this.store.knownUncacheable(key.key);
       if (knownUncacheable !== undefined) {
@@ -186,7 +191,7 @@ export class ISRHandler {
       return next();
     }
     try {
-      this.writeCached(req, res, found.entry);
+      this.writeCached(req, res, found.entry, found.stale);
     } catch (error) {
       next(error);
     }
@@ -195,7 +200,7 @@ export class ISRHandler {
   /**
    * `POST /api/invalidate`: `{ token, urlsToInvalidate?, tags? }` (token also as
    * `Authorization: Bearer`). Regenerates the cached pages named and answers
-   * `{ invalidated, notInCache, failed }`; 400/401/403/413 with `{ error }` otherwise.
+   * `{ invalidated, notInCache, failed, removed, stale }`; 400/401/403/405/413/429 with `{ error }` otherwise.
    * Bound to this handler, so `isr.invalidate` can be passed to Express as it is.
    */
   async invalidate(req: ISRRequest, res: ServerResponse): Promise<void> {
@@ -250,12 +255,12 @@ export class ISRHandler {
     return this.purge.purge(urls, tags);
   }
 
-  /** HIT, or STALE (past `revalidate`, or its regenerations failing) starting one background regeneration. */
-  private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry): void {
+  /** HIT, or STALE (past `revalidate`, marked stale by an invalidation, or failing) starting one background regeneration. */
+  private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry, marked = false): void {
     const { revalidate } = entry;
     // Seconds of freshness left (negative once stale); `revalidate: 0` never expires on its own.
     const ttl = revalidate > 0 ? revalidate - (Date.now() - entry.createdAt) / 1000 : Infinity;
-    const stale = ttl <= 0 || this.regenerator.isFailing(entry.key);
+    const stale = marked || ttl <= 0 || this.regenerator.isFailing(entry.key);
     if (stale) {
       this.regenerator.schedule(entry.key);
     }

@@ -30,7 +30,7 @@ export type { CommonEngineLike } from './engine/common-engine-adapter.js';
 export type { ISRLogger } from './utils/logger.js';
 export type { CacheControlOptions } from './http/cache-control.js';
 export type { RetryOptions } from './render/backoff.js';
-export type { InvalidateResult } from './invalidate/invalidate-endpoint.js';
+export type { InvalidateResult } from './invalidate/invalidation-run.js';
 export type { ISRCacheStatus } from './http/write-entry.js';
 export { DEFAULT_TRACKING_PARAMS } from './http/cache-key.js';
 export { cdnKeyTag, TAG_HEADER_FORMATS, type CdnTagHeaderKind } from './cdn/tag-header.js';

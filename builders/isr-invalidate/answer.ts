@@ -4,6 +4,10 @@ export interface InvalidateAnswer {
   notInCache: string[];
   /** URL → reason the server could not invalidate it. */
   failed: Record<string, string>;
+  /** Pages that are gone (404/410, redirect, no longer cacheable): deleted from the cache. */
+  removed: string[];
+  /** Pages beyond the server's per-request limit: marked stale, regenerated on their next request. */
+  stale: string[];
   /** CDN purgers that purged the batch's pages (servers with `cdn.purgers`). */
   purged?: string[];
   /** CDN purger → reason it failed. */
@@ -24,7 +28,8 @@ function isStringArray(value: unknown): value is string[] {
 }
 
 /**
- * Checks that a parsed JSON value has the contract's shape. `failed` may be left out (no failures).
+ * Checks that a parsed JSON value has the contract's shape. `failed`, `removed` and `stale` may be
+ * left out (none; servers older than those fields).
  * @returns the answer, or a short description of what is wrong with it.
  */
 export function parseAnswer(value: unknown): InvalidateAnswer | { malformed: string } {
@@ -47,7 +52,16 @@ export function parseAnswer(value: unknown): InvalidateAnswer | { malformed: str
   ) {
     return { malformed: '"failed" is not an object of URL → reason' };
   }
+  const lists: Record<'removed' | 'stale', string[]> = { removed: [], stale: [] };
+  for (const name of ['removed', 'stale'] as const) {
+    const list = record[name] ?? [];
+    if (!isStringArray(list)) {
+      return { malformed: `"${name}" is not a list of URLs` };
+    }
+    lists[name] = list;
+  }
   const answer: InvalidateAnswer = {
+    ...lists,
     invalidated: record['invalidated'],
     notInCache: record['notInCache'],
     failed: failed as Record<string, string>,

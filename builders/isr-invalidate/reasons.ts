@@ -8,6 +8,12 @@ import type { NetworkContext } from '../utils/network-reasons';
 export interface ReasonContext extends NetworkContext {
   tokenEnv: string;
   batchSize: number;
+  /** Seconds from a `Retry-After` header of the answer being worded, if any. */
+  retryAfterSeconds?: number;
+}
+
+function retryAfterText(ctx: ReasonContext): string {
+  return ctx.retryAfterSeconds === undefined ? '' : `, retry after ${ctx.retryAfterSeconds} s`;
 }
 
 /**
@@ -27,6 +33,8 @@ export function httpFailureReason(status: number, statusText: string, serverMess
     case 404:
     case 405:
       return `no invalidate endpoint at ${ctx.endpoint.href} (${answered}): check --base-url and --path`;
+    case 429:
+      return `the server refused further attempts from this client after too many wrong tokens (429)${retryAfterText(ctx)}; check that ${ctx.tokenEnv} holds the server's token`;
     case 413:
       return `the request is larger than the server accepts (413): lower --batch-size (now ${ctx.batchSize})${said ? ` (server said${said})` : ''}`;
     default:
@@ -36,4 +44,3 @@ export function httpFailureReason(status: number, statusText: string, serverMess
       return `the server answered ${answered}${said}`;
   }
 }
-

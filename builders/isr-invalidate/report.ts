@@ -5,6 +5,8 @@ import type { PurgeResult, TagFailure, Totals, UrlResult } from './results';
 const LABELS: Record<UrlResult['status'], string> = {
   invalidated: 'invalidated ',
   notInCache: 'not in cache',
+  removed: 'removed     ',
+  stale: 'marked stale',
   failed: 'FAILED      ',
 };
 
@@ -39,14 +41,19 @@ export function formatProgress(done: number, batches: number, sent: number, tota
   return `[${done}/${batches}] ${sent} of ${total} entries sent`;
 }
 
-/** The closing summary, e.g. `3 URLs: 2 invalidated, 1 not in cache, 0 failed in 0.41 s.` */
+/**
+ * The closing summary, e.g. `3 URLs: 2 invalidated, 1 not in cache, 0 failed in 0.41 s.`; removed
+ * and marked-stale counts appear when there are any.
+ */
 export function formatSummary(totals: Totals, elapsedMs: number, purgeFailures = 0): string {
-  const all = totals.invalidated + totals.notInCache + totals.failed;
+  const all = totals.invalidated + totals.notInCache + totals.removed + totals.stale + totals.failed;
+  const removed = totals.removed > 0 ? `, ${totals.removed} removed` : '';
+  const stale = totals.stale > 0 ? `, ${totals.stale} marked stale` : '';
   const tagged = totals.byTag > 0 ? ` (${totals.byTag} through tags)` : '';
   const tagFailures = totals.tagFailures > 0 ? `, ${count(totals.tagFailures, 'tag')} failed` : '';
   const purge = purgeFailures > 0 ? `; the CDN purge failed for ${count(purgeFailures, 'request')}` : '';
   return (
-    `${count(all, 'URL')}${tagged}: ${totals.invalidated} invalidated, ${totals.notInCache} not in cache, ` +
+    `${count(all, 'URL')}${tagged}: ${totals.invalidated} invalidated, ${totals.notInCache} not in cache${removed}${stale}, ` +
     `${totals.failed} failed${tagFailures}${purge} in ${seconds(elapsedMs)}.`
   );
 }

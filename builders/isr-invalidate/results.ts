@@ -4,7 +4,8 @@ import type { BatchOutcome } from './send-batch';
 /** What became of one URL. */
 export interface UrlResult {
   url: string;
-  status: 'invalidated' | 'notInCache' | 'failed';
+  /** `removed` (the page is gone, deleted) and `stale` (regenerated on its next request) were handled too. */
+  status: 'invalidated' | 'notInCache' | 'removed' | 'stale' | 'failed';
   /** Why it failed (only for `failed`). */
   reason?: string;
   /** True for pages the server reported because of a tag rather than an explicit URL. */
@@ -36,8 +37,10 @@ export interface BatchResult {
 export interface Totals {
   invalidated: number;
   notInCache: number;
+  removed: number;
+  stale: number;
   failed: number;
-  /** Of `invalidated` + `notInCache`, how many came from tags. */
+  /** Of the URLs handled (all but `failed`), how many came from tags. */
   byTag: number;
   tagFailures: number;
 }
@@ -54,15 +57,19 @@ export function batchResult(batch: Batch, outcome: BatchOutcome): BatchResult {
       tagFailures: batch.tags.map((tag) => ({ tag, reason: outcome.reason })),
     };
   }
-  const { invalidated, notInCache, failed } = outcome.value;
+  const { invalidated, notInCache, failed, removed, stale } = outcome.value;
   const invalidatedSet = new Set(invalidated);
   const notInCacheSet = new Set(notInCache);
+  const removedSet = new Set(removed);
+  const staleSet = new Set(stale);
   const failedMap = new Map(Object.entries(failed));
   const statusOf = (url: string, byTag: boolean): UrlResult => {
     const failure = failedMap.get(url);
     if (failure !== undefined) return { url, status: 'failed', reason: `the server could not invalidate it: ${failure}`, byTag };
     if (invalidatedSet.has(url)) return { url, status: 'invalidated', byTag };
     if (notInCacheSet.has(url)) return { url, status: 'notInCache', byTag };
+    if (removedSet.has(url)) return { url, status: 'removed', byTag };
+    if (staleSet.has(url)) return { url, status: 'stale', byTag };
     return { url, status: 'failed', reason: "the server's answer does not mention this URL", byTag };
   };
 
@@ -76,7 +83,7 @@ export function batchResult(batch: Batch, outcome: BatchOutcome): BatchResult {
     }
   }
   const asked = new Set(batch.urls);
-  const extra = [...new Set([...invalidated, ...notInCache, ...failedMap.keys()])].filter((url) => !asked.has(url));
+  const extra = [...new Set([...invalidated, ...notInCache, ...removed, ...stale, ...failedMap.keys()])].filter((url) => !asked.has(url));
   const result: BatchResult = {
     urls: [...batch.urls.map((url) => statusOf(url, false)), ...extra.map((url) => statusOf(url, true))],
     tagFailures,
@@ -90,7 +97,7 @@ export function batchResult(batch: Batch, outcome: BatchOutcome): BatchResult {
 
 /** Adds up the results of all batches. */
 export function totalsOf(results: readonly BatchResult[]): Totals {
-  const totals: Totals = { invalidated: 0, notInCache: 0, failed: 0, byTag: 0, tagFailures: 0 };
+  const totals: Totals = { invalidated: 0, notInCache: 0, removed: 0, stale: 0, failed: 0, byTag: 0, tagFailures: 0 };
   for (const result of results) {
     for (const url of result.urls) {
       totals[url.status]++;
@@ -109,7 +116,7 @@ export function purgeFailures(results: readonly BatchResult[]): number {
   return results.filter((result) => result.purge && Object.keys(result.purge.purgeFailed).length > 0).length;
 }
 
-/** The run succeeds only when every URL was invalidated or not in cache and no tag request failed. */
+/** The run succeeds only when every URL was handled (invalidated, not in cache, removed, marked stale) and no tag request failed. */
 export function succeeded(totals: Totals): boolean {
   return totals.failed === 0 && totals.tagFailures === 0;
 }

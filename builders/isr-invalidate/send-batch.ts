@@ -46,7 +46,13 @@ async function attemptOnce(body: InvalidateRequestBody, settings: SendSettings):
   }
 
   if (!response.ok) {
-    const reason = httpFailureReason(response.status, response.statusText, serverMessage(text, settings.token), settings);
+    const retryAfterSeconds = response.status === 429 ? retryAfterOf(response.headers.get('retry-after')) : undefined;
+    const context = { ...settings, retryAfterSeconds };
+    const reason = httpFailureReason(response.status, response.statusText, serverMessage(text, settings.token), context);
+    if (retryAfterSeconds !== undefined && retryAfterSeconds <= MAX_RETRY_AFTER_SECONDS) {
+      // Worth one of the retries: the server says when the client may try again.
+      return { kind: 'retry', reason, delayMs: retryAfterSeconds * 1000 };
+    }
     return { kind: response.status >= 500 ? 'retry' : 'fail', reason };
   }
   let json: unknown;
@@ -62,6 +68,15 @@ async function attemptOnce(body: InvalidateRequestBody, settings: SendSettings):
     return { kind: 'fail', reason: `malformed answer (${response.status}): ${answer.malformed}` };
   }
   return { kind: 'done', value: answer };
+}
+
+/** Longest `Retry-After` of a 429 the builder waits for (within its retries) instead of failing at once. */
+const MAX_RETRY_AFTER_SECONDS = 60;
+
+/** Seconds of a `Retry-After` header given in seconds (the HTTP-date form is not used by ng-isr). */
+function retryAfterOf(header: string | null): number | undefined {
+  const seconds = header === null ? NaN : Number(header.trim());
+  return Number.isInteger(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 /** The `error` of a JSON error body, or the start of a text body (e.g. a proxy's HTML page). */

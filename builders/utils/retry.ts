@@ -1,5 +1,12 @@
 /** Result of one attempt: a value, a failure worth retrying, or a final failure. */
-export type Attempt<T> = { kind: 'done'; value: T } | { kind: 'retry' | 'fail'; reason: string };
+export type Attempt<T> =
+  | { kind: 'done'; value: T }
+  | {
+      kind: 'retry' | 'fail';
+      reason: string;
+      /** The pause the server asked for (`Retry-After`), instead of the back-off delay. */
+      delayMs?: number;
+    };
 
 /** What became of all attempts. */
 export type RetryOutcome<T> = { ok: true; value: T; attempts: number } | { ok: false; reason: string; attempts: number };
@@ -32,7 +39,7 @@ export async function withRetries<T>(attempt: () => Promise<Attempt<T>>, setting
       const tries = n === 1 ? '' : ` (gave up after ${n} attempts)`;
       return { ok: false, reason: `${result.reason}${tries}`, attempts: n };
     }
-    const delay = Math.min(baseDelay * 2 ** (n - 1), MAX_RETRY_DELAY_MS);
+    const delay = result.delayMs ?? Math.min(baseDelay * 2 ** (n - 1), MAX_RETRY_DELAY_MS);
     settings.onRetry?.(n, result.reason, delay);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { CacheHandler } from '../cache/cache-handler.js';
-import { errorMessage, type ISRLogger } from '../utils/logger.js';
+import type { ISRLogger } from '../utils/logger.js';
 import {
   isJsonContentType,
   isRejection,
@@ -9,41 +8,32 @@ import {
   type HostKeyRules,
   type InvalidateRejection,
 } from './invalidate-body.js';
-import { mapBounded } from '../utils/map-bounded.js';
+import { runInvalidation, type InvalidateResult, type InvalidationDeps } from './invalidation-run.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import type { ISRRequest } from '../http/request-info.js';
 import { sendJson } from '../http/send-json.js';
 import { bearerToken, tokensMatch } from './token.js';
-
-/** Body of a `200` answer of the invalidate endpoint. */
-export interface InvalidateResult {
-  /** URLs (and keys found through tags) whose page was regenerated and stored. */
-  invalidated: string[];
-  /** URLs with no cached page (nothing to do). */
-  notInCache: string[];
-  /** URL → reason, for pages that could not be regenerated (the last good page stays). */
-  failed: Record<string, string>;
-  /** CDN purgers that purged the pages (only with the `cdn.purgers` option). */
-  purged?: string[];
-  /** CDN purger → reason it failed (the pages were still invalidated here). */
-  purgeFailed?: Record<string, string>;
-}
+import type { TokenGuard } from './token-guard.js';
 
 /** What the endpoint needs from the handler. */
-export interface InvalidateDeps {
+export interface InvalidateDeps extends InvalidationDeps {
   token: string | undefined;
-  limits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
+  limits: InvalidationDeps['limits'] & { maxUrls: number; maxBodyBytes: number };
+  /** Counts and limits failed token attempts per client. */
+  guard: TokenGuard;
   allowedQueryParams: ReadonlySet<string>;
   isTracking: (name: string) => boolean;
   /** With the `hostKeys` option: the allowed hosts (check) and the plain ones a bare path reaches. */
   hostKeys?: HostKeyRules;
-  cache: CacheHandler;
   logger: ISRLogger;
-  /** Regenerates a cached key; resolves with `entry` set when the new page was stored. */
-  regenerate(key: string): Promise<{ entry?: unknown; notStored?: string }>;
-  cacheError(operation: 'get' | 'keysByTag', error: unknown): void;
   /** After the regenerations: metrics and CDN purges; what it returns is merged into the answer. */
   afterInvalidate?(result: InvalidateResult, tags: readonly string[]): Promise<Partial<InvalidateResult> | undefined>;
+}
+
+/** The client a failed attempt is counted for: Express's `req.ip` (honours `trust proxy`), else the socket address. */
+function clientOf(req: ISRRequest): string {
+  const ip = (req as { ip?: unknown }).ip;
+  return typeof ip === 'string' && ip !== '' ? ip : (req.socket?.remoteAddress ?? 'unknown');
 }
 
 function isEmptyObject(value: unknown): boolean {
@@ -81,8 +71,9 @@ async function bodyOf(req: ISRRequest, maxBytes: number): Promise<unknown | Inva
 }
 
 /**
- * Runs the invalidate endpoint: 403 without a configured token, 400/413 for bad bodies, 401 for
- * a missing or wrong token (constant-time compare), else regenerates the named pages.
+ * Runs the invalidate endpoint: 403 without a configured token, 405 for other methods, 400/413 for
+ * bad bodies, 429 for a client over its failed-token limit, 401 for a missing or wrong token
+ * (constant-time compare), else invalidates the named pages (see {@link runInvalidation}).
  * Nothing here logs or echoes the token.
  */
 export async function handleInvalidate(req: ISRRequest, res: ServerResponse, deps: InvalidateDeps): Promise<void> {
@@ -92,6 +83,13 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
   if (req.method !== undefined && req.method !== 'POST') {
     res.setHeader('allow', 'POST');
     return sendJson(res, 405, { error: 'Use POST.' });
+  }
+  const client = clientOf(req);
+  // Checked before the body and the token: a client over its limit learns nothing more, not even from the right token.
+  const retryAfter = deps.guard.retryAfter(client);
+  if (retryAfter !== undefined) {
+    res.setHeader('retry-after', String(retryAfter));
+    return sendJson(res, 429, { error: `Too many failed token attempts; retry in ${retryAfter} s.` });
   }
   const body = await bodyOf(req, deps.limits.maxBodyBytes);
   if (isRejection(body)) {
@@ -106,9 +104,11 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
   }
   const presented = bearerToken(req.headers.authorization) ?? bodyToken;
   if (presented === undefined || presented === '') {
+    deps.guard.fail(client, 'missing');
     return sendJson(res, 401, { error: 'Missing token: send "token" in the body or an Authorization: Bearer header.' });
   }
   if (!tokensMatch(presented, deps.token)) {
+    deps.guard.fail(client, 'invalid');
     return sendJson(res, 401, { error: 'Invalid token.' });
   }
   const request = validateInvalidateBody(body, {
@@ -122,72 +122,12 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
     return sendJson(res, request.status, { error: request.error });
   }
 
-  const result: InvalidateResult = { invalidated: [], notInCache: [], failed: {} };
-  // Key → labels (the URLs, or the key itself for tag hits, that named it); a key named twice
-  // (two URL spellings, URL and tag) is regenerated once.
-  const toRegenerate = new Map<string, string[]>();
-  const addKey = (key: string, label: string): void => {
-    const labels = toRegenerate.get(key);
-    if (labels) {
-      labels.push(label);
-    } else {
-      toRegenerate.set(key, [label]);
-    }
-  };
-  for (const { url, key } of request.urls) {
-    if (key === undefined) {
-      result.notInCache.push(url);
-      continue;
-    }
-    if (toRegenerate.has(key)) {
-      toRegenerate.get(key)?.push(url);
-      continue;
-    }
-    try {
-      if ((await deps.cache.get(key)) === undefined) {
-        result.notInCache.push(url);
-      } else {
-        addKey(key, url);
-      }
-    } catch (error) {
-      deps.cacheError('get', error);
-      result.failed[url] = `cache unavailable: ${errorMessage(error)}`;
-    }
-  }
-  for (const tag of request.tags) {
-    try {
-      for (const key of await deps.cache.keysByTag(tag)) {
-        if (!toRegenerate.has(key)) {
-          addKey(key, key);
-        }
-      }
-    } catch (error) {
-      deps.cacheError('keysByTag', error);
-      result.failed[`tag:${tag}`] = `cache unavailable: ${errorMessage(error)}`;
-    }
-  }
-
-  const keys = [...toRegenerate.keys()];
-  const outcomes = await mapBounded(keys, deps.limits.concurrency, async (key) => {
-    try {
-      const outcome = await deps.regenerate(key);
-      return outcome.entry ? undefined : (outcome.notStored ?? 'not stored');
-    } catch (error) {
-      return errorMessage(error);
-    }
-  });
-  keys.forEach((key, index) => {
-    const failure = outcomes[index];
-    for (const label of toRegenerate.get(key) ?? []) {
-      if (failure === undefined) {
-        result.invalidated.push(label);
-      } else {
-        result.failed[label] = failure;
-      }
-    }
-  });
+  const result: InvalidateResult = await runInvalidation(request, deps);
   Object.assign(result, await deps.afterInvalidate?.(result, request.tags));
   const failedCount = Object.keys(result.failed).length;
-  deps.logger.info(`invalidate: ${result.invalidated.length} regenerated, ${result.notInCache.length} not in cache, ${failedCount} failed`);
+  deps.logger.info(
+    `invalidate: ${result.invalidated.length} regenerated, ${result.removed.length} removed, ${result.stale.length} marked stale, ` +
+      `${result.notInCache.length} not in cache, ${failedCount} failed`,
+  );
   return sendJson(res, 200, result);
 }

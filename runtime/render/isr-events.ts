@@ -9,8 +9,12 @@ export type RenderCause = 'miss' | 'bypass' | 'regenerate' | 'invalidate';
 export type ISREvent =
   /** The engine finished a render (`key` is undefined for uncacheable requests). */
   | { type: 'render'; key: string | undefined; cause: RenderCause; status: number | null; durationMs: number }
-  /** A rendered page was written to the cache. */
-  | { type: 'store'; key: string; cause: RenderCause; revalidate: number }
+  /** A rendered page was written to the cache; `stale` when an invalidation came during its render. */
+  | { type: 'store'; key: string; cause: RenderCause; revalidate: number; stale?: true }
+  /** A regeneration found the page gone (404/410, a redirect, no longer cacheable) and deleted it. */
+  | { type: 'remove'; key: string; cause: 'regenerate' | 'invalidate'; reason: string }
+  /** The invalidate endpoint refused a token (`limited`: the client is over its failed-attempt limit). */
+  | { type: 'invalidate-denied'; client: string; reason: 'missing' | 'invalid' | 'limited' }
   /** A rendered page was not stored, with the reason (e.g. `route has no revalidate`). */
   | { type: 'skip-store'; key: string; cause: RenderCause; reason: string }
   /** A background or on-demand regeneration finished; on failure the last good page stays. */

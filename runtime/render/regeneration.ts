@@ -1,7 +1,9 @@
 import type { ISREmit } from './isr-events.js';
 import { errorMessage, type ISRLogger } from '../utils/logger.js';
 import type { Backoff } from './backoff.js';
+import type { CacheAccess } from './cache-access.js';
 import type { FleetLock } from './fleet-lock.js';
+import { goneReason } from './gone.js';
 import type { RenderRequests } from './render-requests.js';
 import type { SingleFlight } from './single-flight.js';
 import type { PageStore, RenderOutcome } from './store.js';
@@ -12,9 +14,21 @@ class RegenerationFailed extends Error {}
 /** Why a regeneration runs. */
 export type RegenerationCause = 'regenerate' | 'invalidate';
 
+/** A regeneration's result: a stored page, or a page found gone (deleted), or one left marked stale. */
+export type RegenerationOutcome = RenderOutcome & {
+  /** Why the page was deleted from the cache (it answers 404/410, redirects, or is no longer cacheable). */
+  removed?: string;
+  /** Why the page was only marked stale (a peer's render did not finish in time). */
+  markedStale?: string;
+};
+
+/** Longest poll interval while an invalidation waits for a peer's render. */
+const MAX_POLL_MS = 200;
+
 /**
  * Background and on-demand regeneration: renders a key from a synthetic request and replaces
- * the entry; a failure keeps the last good page and backs the key off.
+ * the entry; a page that is gone leaves the cache; a failure keeps the last good page and backs
+ * the key off.
  */
 export class Regenerator {
   constructor(
@@ -25,11 +39,34 @@ export class Regenerator {
     private readonly requests: RenderRequests,
     private readonly logger: ISRLogger,
     private readonly emit: ISREmit,
+    private readonly access: CacheAccess,
+    /** How long an invalidation waits for another instance's render of the key (its lock). */
+    private readonly peerWaitMs: number,
   ) {}
 
   /** True while the key's regenerations fail (its page is served as STALE). */
   isFailing(key: string): boolean {
     return this.backoff.isFailing(key);
+  }
+
+  /**
+   * True while a render of `key` runs in this process or, on a shared tier, holds the fleet lock
+   * (a first render counts as "in cache" for invalidation: its result predates the change).
+   */
+  async isRendering(key: string): Promise<boolean> {
+    if (this.flights.get(key) !== undefined) {
+      return true;
+    }
+    if (!this.access.cache.acquireLock || !(await this.fleetLock.lock(key))) {
+      return this.access.cache.acquireLock !== undefined;
+    }
+    await this.fleetLock.unlock(key);
+    return false;
+  }
+
+  /** Settles once the renders running now have settled (those started later are not waited for). */
+  async settleRunning(): Promise<void> {
+    await this.flights.settled();
   }
 
   /** Starts a background regeneration unless one runs or the key is backing off. */
@@ -46,23 +83,33 @@ export class Regenerator {
    * waits for a render already running and then renders again, so the result reflects the
    * content change that triggered it.
    */
-  async regenerate(key: string, cause: RegenerationCause, fresh: boolean): Promise<RenderOutcome> {
+  async regenerate(key: string, cause: RegenerationCause, fresh: boolean): Promise<RegenerationOutcome> {
     if (fresh) {
       await this.flights.get(key)?.catch(() => undefined);
     }
     return this.flights.run(key, () => this.regenerateNow(key, cause)).promise;
   }
 
-  private async regenerateNow(key: string, cause: RegenerationCause): Promise<RenderOutcome> {
-    const locked = await this.fleetLock.lock(key);
-    if (!locked) {
-      // Another instance of the fleet regenerates this key; its result lands in the shared cache.
-      return { page: null, report: {}, notStored: 'another instance is regenerating this page' };
+  private async regenerateNow(key: string, cause: RegenerationCause): Promise<RegenerationOutcome> {
+    if (!(await this.lock(key, cause))) {
+      if (cause === 'regenerate') {
+        // Another instance of the fleet regenerates this key; its result lands in the shared cache.
+        return { page: null, report: {}, notStored: 'another instance is regenerating this page' };
+      }
+      return this.leaveStale(key);
     }
     try {
-      const outcome = await this.store.renderAndStore(key, this.requests.synthetic(key), cause);
+      const outcome: RegenerationOutcome = await this.store.renderAndStore(key, this.requests.synthetic(key), cause);
       if (!outcome.entry) {
-        throw new RegenerationFailed(outcome.notStored ?? 'not stored');
+        const removed = goneReason(outcome);
+        if (removed === undefined) {
+          throw new RegenerationFailed(outcome.notStored ?? 'not stored');
+        }
+        await this.access.remove(key);
+        this.backoff.succeed(key);
+        this.emit({ type: 'remove', key, cause, reason: removed });
+        this.logger.info(`${key} left the cache: ${removed}`);
+        return { ...outcome, removed };
       }
       const failures = this.backoff.succeed(key);
       if (failures > 0) {
@@ -75,6 +122,33 @@ export class Regenerator {
     } finally {
       await this.fleetLock.unlock(key);
     }
+  }
+
+  /**
+   * The fleet lock of `key`. A background regeneration leaves the key to the holder; an
+   * invalidation waits (bounded) for the holder, whose render may predate the content change, and
+   * then renders again itself.
+   */
+  private async lock(key: string, cause: RegenerationCause): Promise<boolean> {
+    const deadline = Date.now() + this.peerWaitMs;
+    let delay = 10;
+    while (!(await this.fleetLock.lock(key))) {
+      if (cause === 'regenerate' || Date.now() >= deadline) {
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, MAX_POLL_MS);
+    }
+    return true;
+  }
+
+  /** A peer held the key's lock past the wait: mark the shared entry stale so the next request regenerates it. */
+  private async leaveStale(key: string): Promise<RegenerationOutcome> {
+    const reason = 'another instance was still rendering this page; marked stale';
+    for (const copy of await this.access.copiesOf(key)) {
+      await this.access.markStale(copy.storageKey);
+    }
+    return { page: null, report: {}, notStored: reason, markedStale: reason };
   }
 
   /** Backs the key off, logs the first failure of a streak, and returns the error to rethrow. */

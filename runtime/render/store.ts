@@ -54,6 +54,8 @@ export class PageStore {
   /** Renders `key` and stores the page when it may be shared. */
   async renderAndStore(key: string, request: RenderRequest, cause: RenderCause): Promise<RenderOutcome> {
     const report = createRenderContext();
+    // Taken before rendering: an invalidation during the render keeps its result from being stored as fresh.
+    const since = this.access.clock.now();
     const page = await this.renderer.render(request, key, cause, report);
     if (page === null) {
       return { page, report, notStored: 'the engine has no page for this URL' };
@@ -77,14 +79,15 @@ export class PageStore {
       compress: this.settings.compress,
       now: Date.now(),
     });
+    let stale: boolean;
     try {
-      await this.access.cache.set(entry);
+      ({ stale } = await this.access.store(entry, since));
       this.access.stored();
     } catch (error) {
       this.access.failed('set', error);
       return { page, report, notStored: 'cache unavailable' };
     }
-    this.emit({ type: 'store', key, cause, revalidate: entry.revalidate });
+    this.emit({ type: 'store', key, cause, revalidate: entry.revalidate, ...(stale ? { stale } : {}) });
     return { page, report, entry };
   }
 

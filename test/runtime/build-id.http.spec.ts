@@ -6,6 +6,14 @@ import type { CommonEngineLike } from '../../runtime/engine/common-engine-adapte
 import { ISRRenderContext, type ISRRenderReport } from '../../runtime/angular/isr-render-context.js';
 import { buildIdSources, deriveBuildId } from '../../runtime/render/build-id.js';
 import { startServer, type TestServer } from './support/test-server.js';
+import type { CacheEntry, CacheHandler } from '../../runtime/cache/cache-handler.js';
+import { keyTag } from '../../runtime/render/entry-namespace.js';
+
+/** Every build's stored copy of `key` (found through the implicit per-key tag). */
+async function copiesOf(cache: CacheHandler, key: string): Promise<CacheEntry[]> {
+  const entries = await Promise.all((await cache.keysByTag(keyTag(key))).map((stored) => cache.get(stored)));
+  return entries.filter((entry): entry is CacheEntry => entry !== undefined);
+}
 
 let root: string;
 beforeEach(async () => {
@@ -81,7 +89,8 @@ describe('a redeploy over one FileSystemCacheHandler folder', () => {
       indexHtml,
       browserDistFolder: join(root, `deploys/${label}/browser`),
       cache,
-      ...(buildId === false ? { buildId } : {}),
+      // undefined: derived from the build output, as in production.
+      buildId: buildId === false ? false : undefined,
     });
     servers.push(server);
     const get = async (path: string) => {
@@ -91,11 +100,11 @@ describe('a redeploy over one FileSystemCacheHandler folder', () => {
     return { server, cache, renders, get };
   }
 
-  it("does not serve the previous build's entry as a HIT and replaces it after rendering", async () => {
+  it("never serves the previous build's entry; each build keeps its own entry in the shared folder", async () => {
     const first = await deploy('first', '<html><script src="main-AAAA.js"></script></html>');
     expect(await first.get('/page')).toMatchObject({ cache: 'MISS', body: expect.stringContaining('first') });
-    const firstId = (await first.cache.get('/page'))?.buildId;
-    expect(firstId).toMatch(/^[0-9a-f]{16}$/);
+    const [firstEntry] = await copiesOf(first.cache, '/page');
+    expect(firstEntry.buildId).toMatch(/^[0-9a-f]{16}$/);
     await first.server.close();
 
     // A restart of the same build keeps serving its entries.
@@ -104,13 +113,14 @@ describe('a redeploy over one FileSystemCacheHandler folder', () => {
     expect(restart.renders).toEqual([]);
     await restart.server.close();
 
-    // The next build (new hashed bundle names in its index.server.html): rendered and stored again.
+    // The next build (new hashed bundle names in its index.server.html): renders and stores its own copy.
     const second = await deploy('second', '<html><script src="main-BBBB.js"></script></html>');
     expect(await second.get('/page')).toMatchObject({ cache: 'MISS', body: expect.stringContaining('second') });
     expect(second.renders).toHaveLength(1);
-    const secondId = (await second.cache.get('/page'))?.buildId;
-    expect(secondId).toMatch(/^[0-9a-f]{16}$/);
-    expect(secondId).not.toBe(firstId);
+    const ids = (await copiesOf(second.cache, '/page')).map((entry) => entry.buildId);
+    expect(ids).toHaveLength(2);
+    expect(ids).toContain(firstEntry.buildId);
+    expect(new Set(ids).size).toBe(2);
     expect(await second.get('/page')).toMatchObject({ cache: 'HIT', body: expect.stringContaining('second') });
   });
 
@@ -123,8 +133,8 @@ describe('a redeploy over one FileSystemCacheHandler folder', () => {
     expect(await built.get('/page')).toMatchObject({ cache: 'HIT', body: expect.stringContaining('unchecked') });
   });
 
-  it('buildId: false turns the check off (any stored entry is served)', async () => {
-    const first = await deploy('first', '<html>main-AAAA.js</html>');
+  it('buildId: false shares plain-key entries between differently built instances', async () => {
+    const first = await deploy('first', '<html>main-AAAA.js</html>', false);
     await first.get('/page');
     await first.server.close();
     const unchecked = await deploy('unchecked', '<html>main-BBBB.js</html>', false);

@@ -167,7 +167,7 @@ describe('engine adapters', () => {
       headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
       body: JSON.stringify({ urlsToInvalidate: ['/a'] }),
     });
-    expect(await result.json()).toEqual({ invalidated: ['/a'], notInCache: [], failed: {} });
+    expect(await result.json()).toEqual({ invalidated: ['/a'], notInCache: [], failed: {}, removed: [], stale: [] });
     expect(engine.inputs[1]).toMatchObject({ kind: 'web', url: 'http://localhost/a' });
   });
 

@@ -43,6 +43,8 @@ describe('POST /api/invalidate over HTTP', () => {
       invalidated: ['/', '/blog/a?utm_source=mail'],
       notInCache: ['/never-rendered', '/about?x=1'],
       failed: {},
+      removed: [],
+      stale: [],
     });
     const home = await fetch(server.base + '/');
     expect([home.headers.get('x-isr-cache'), renderNumber(await home.text())]).toEqual(['HIT', 2]);
@@ -71,7 +73,7 @@ describe('POST /api/invalidate over HTTP', () => {
     await start();
     engine.route('/about', { revalidate: 60, mode: 'throw' });
     const result = await post({ token: TOKEN, urlsToInvalidate: ['/about', '/blog/a'] });
-    expect(result.json).toEqual({ invalidated: ['/blog/a'], notInCache: [], failed: { '/about': 'engine failure on /about' } });
+    expect(result.json).toEqual({ invalidated: ['/blog/a'], notInCache: [], failed: { '/about': 'engine failure on /about' }, removed: [], stale: [] });
     const about = await fetch(server.base + '/about');
     expect(about.status).toBe(200);
     expect(renderNumber(await about.text())).toBe(1);

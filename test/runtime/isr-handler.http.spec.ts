@@ -170,17 +170,18 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
       expect([response.status, response.body]).toEqual([404, 'express 404']);
     });
 
-    it('re-renders entries stored by another build', async () => {
+    it("renders its own copy of entries stored by another build (build-namespaced keys)", async () => {
       const cache = new MemoryCacheHandler();
       await start({ cache, buildId: 'build-1' });
       engine.route('/built', { revalidate: 60 });
       await get(server, '/built');
-      expect((await cache.get('/built'))?.buildId).toBe('build-1');
+      expect((await cache.get('@build-1|/built'))?.buildId).toBe('build-1');
       await server.close();
       await start({ cache, buildId: 'build-2' });
       engine.route('/built', { revalidate: 60 });
       expect((await get(server, '/built')).cache).toBe('MISS');
-      expect((await cache.get('/built'))?.buildId).toBe('build-2');
+      expect((await cache.get('@build-2|/built'))?.buildId).toBe('build-2');
+      expect((await cache.get('@build-1|/built'))?.buildId).toBe('build-1');
     });
   });
 

@@ -177,6 +177,51 @@ describe('isr-invalidate builder against the real ISRHandler', () => {
     expect((await visit('/broken/page')).render).toBe(1);
   });
 
+  it('reports pages that are gone as removed and pages beyond the per-request limit as marked stale, and exits 0', async () => {
+    const limited = await startServer({ engine, invalidateSecretToken: SERVER_TOKEN, invalidate: { maxRegenerations: 1 } });
+    try {
+      engine.route('/shop/a', { revalidate: 0, tags: ['shop'] }).route('/shop/b', { revalidate: 0, tags: ['shop'] });
+      engine.route('/shop/deleted', { revalidate: 0 });
+      for (const path of ['/shop/deleted', '/shop/a', '/shop/b']) await fetch(limited.base + path);
+      engine.route('/shop/deleted', { revalidate: 0, status: 404 });
+
+      const result = await runTarget(architect, { baseUrl: limited.base, urls: ['/shop/deleted'], tags: ['shop'] });
+
+      expect(result.output.success).toBe(true);
+      expect(messagesAt(result, 'info').slice(1)).toEqual([
+        '  removed       /shop/deleted',
+        '  marked stale  /shop/a (by tag)',
+        '  marked stale  /shop/b (by tag)',
+        expect.stringMatching(/^3 URLs \(2 through tags\): 0 invalidated, 0 not in cache, 1 removed, 2 marked stale, 0 failed in /),
+      ]);
+      expect((await fetch(limited.base + '/shop/deleted')).status).toBe(404);
+      expect((await fetch(limited.base + '/shop/a')).headers.get('x-isr-cache')).toBe('STALE');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('fails in one line with 429 after too many wrong tokens from this client', async () => {
+    const guarded = await startServer({ engine, invalidateSecretToken: SERVER_TOKEN, invalidate: { maxFailedAttempts: 1 } });
+    try {
+      process.env[TOKEN_ENV] = 'wrong-token-1111';
+      expect((await runTarget(architect, { baseUrl: guarded.base, urls: ['/blog/first'] })).output.success).toBe(false);
+      process.env[TOKEN_ENV] = SERVER_TOKEN;
+
+      const result = await runTarget(architect, { baseUrl: guarded.base, urls: ['/blog/first'], retries: 0 });
+
+      expect(result.output.success).toBe(false);
+      expect(messagesAt(result, 'error')).toEqual([
+        expect.stringMatching(
+          new RegExp(`^ {2}FAILED {8}/blog/first: the server refused further attempts from this client after too many wrong tokens \\(429\\), retry after \\d+ s; check that ${TOKEN_ENV} holds`),
+        ),
+      ]);
+      expectNoToken(result);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('reports that invalidation is off on a server started without a token (403)', async () => {
     const off = await startServer({ engine, cache: new MemoryCacheHandler() });
     try {

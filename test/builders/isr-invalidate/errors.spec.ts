@@ -77,6 +77,17 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
     expectNoToken(result);
   });
 
+  it('waits out a 429 for its Retry-After within the retries, then succeeds', async () => {
+    const result = await runTarget(architect, { path: '/rate-limited-once', urls: ['/blog/a'], retries: 1 });
+
+    expect(result.output.success).toBe(true);
+    expect(server.requests).toHaveLength(2);
+    expect(messagesAt(result, 'warn')).toEqual([
+      expect.stringMatching(/^ {2}attempt 1 failed \(the server refused further attempts .*\(429\), retry after 1 s; .*\); retrying in 1000 ms$/),
+    ]);
+    expectNoToken(result);
+  });
+
   it('fails with the last 5xx reason once the retries are used up', async () => {
     const result = await runTarget(architect, { path: '/always-500', urls: ['/a', '/b'], retries: 1 });
 

@@ -94,6 +94,12 @@ export class FaultServer {
         return json(401, { error: 'Invalid token' });
       case '/forbidden':
         return json(403, { error: 'Invalidation is disabled: no token configured' });
+      case '/rate-limited-once': // one 429 asking for a 1 s pause, then a good answer
+        if (hit === 1) {
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+          return void res.end(JSON.stringify({ error: 'Too many failed token attempts; retry in 1 s.' }));
+        }
+        return json(200, { invalidated: urls, notInCache: [], failed: {} });
       case '/too-large':
         return json(413, { error: 'At most 10 URLs per request' });
       case '/redirect':

@@ -3,7 +3,7 @@ import { planBatches, requestBody } from '../../../builders/isr-invalidate/batch
 import { normaliseOptions, readToken, resolveEndpoint } from '../../../builders/isr-invalidate/options';
 import { OptionsError } from '../../../builders/utils/options-error';
 import { clean, networkFailureReason } from '../../../builders/utils/network-reasons';
-import { formatSummary } from '../../../builders/isr-invalidate/report';
+import { formatSummary, formatUrlResult } from '../../../builders/isr-invalidate/report';
 import { batchResult, succeeded, totalsOf } from '../../../builders/isr-invalidate/results';
 import { parseListFile as parseUrlsFile } from '../../../builders/utils/list-file';
 import optionsSchema from '../../../builders/isr-invalidate/schema.json';
@@ -85,7 +85,9 @@ describe('isr-invalidate pure helpers', () => {
   });
 
   it('validates the answer shape', () => {
-    expect(parseAnswer({ invalidated: ['/a'], notInCache: [] })).toEqual({ invalidated: ['/a'], notInCache: [], failed: {} });
+    expect(parseAnswer({ invalidated: ['/a'], notInCache: [] })).toEqual({ invalidated: ['/a'], notInCache: [], failed: {}, removed: [], stale: [] });
+    expect(parseAnswer({ invalidated: [], notInCache: [], removed: '/a' })).toEqual({ malformed: '"removed" is not a list of URLs' });
+    expect(parseAnswer({ invalidated: [], notInCache: [], stale: [2] })).toEqual({ malformed: '"stale" is not a list of URLs' });
     expect(parseAnswer([])).toEqual({ malformed: 'expected a JSON object' });
     expect(parseAnswer({ invalidated: ['/a'], notInCache: [1] })).toEqual({ malformed: '"notInCache" is not a list of URLs' });
     expect(parseAnswer({ invalidated: [], notInCache: [], failed: { '/a': 3 } })).toEqual({
@@ -96,7 +98,7 @@ describe('isr-invalidate pure helpers', () => {
   it('attributes URLs the server adds to tags and counts them in the totals', () => {
     const result = batchResult(
       { urls: ['/a', '/b'], tags: ['posts'] },
-      { ok: true, attempts: 1, value: { invalidated: ['/a', '/p/1'], notInCache: ['/b', '/p/2'], failed: {} } },
+      { ok: true, attempts: 1, value: { invalidated: ['/a', '/p/1'], notInCache: ['/b', '/p/2'], failed: {}, removed: [], stale: [] } },
     );
     expect(result.urls).toEqual([
       { url: '/a', status: 'invalidated', byTag: false },
@@ -105,15 +107,35 @@ describe('isr-invalidate pure helpers', () => {
       { url: '/p/2', status: 'notInCache', byTag: true },
     ]);
     const totals = totalsOf([result]);
-    expect(totals).toEqual({ invalidated: 2, notInCache: 2, failed: 0, byTag: 2, tagFailures: 0 });
+    expect(totals).toEqual({ invalidated: 2, notInCache: 2, removed: 0, stale: 0, failed: 0, byTag: 2, tagFailures: 0 });
     expect(succeeded(totals)).toBe(true);
     expect(formatSummary(totals, 1234)).toBe('4 URLs (2 through tags): 2 invalidated, 2 not in cache, 0 failed in 1.23 s.');
+  });
+
+  it('counts removed and marked-stale URLs as handled (exit 0) and names them in the summary', () => {
+    const result = batchResult(
+      { urls: ['/gone', '/a'], tags: ['posts'] },
+      { ok: true, attempts: 1, value: { invalidated: ['/a'], notInCache: [], failed: {}, removed: ['/gone'], stale: ['/p/9'] } },
+    );
+    expect(result.urls).toEqual([
+      { url: '/gone', status: 'removed', byTag: false },
+      { url: '/a', status: 'invalidated', byTag: false },
+      { url: '/p/9', status: 'stale', byTag: true },
+    ]);
+    const totals = totalsOf([result]);
+    expect(succeeded(totals)).toBe(true);
+    expect(formatSummary(totals, 1000)).toBe('3 URLs (1 through tags): 1 invalidated, 0 not in cache, 1 removed, 1 marked stale, 0 failed in 1.00 s.');
+    expect(result.urls.map(formatUrlResult)).toEqual([
+      '  removed       /gone',
+      '  invalidated   /a',
+      '  marked stale  /p/9 (by tag)',
+    ]);
   });
 
   it('reports a tag the server could not look up as a failed tag', () => {
     const result = batchResult(
       { urls: ['/a'], tags: ['posts'] },
-      { ok: true, attempts: 1, value: { invalidated: ['/a'], notInCache: [], failed: { 'tag:posts': 'cache unavailable: ECONNREFUSED' } } },
+      { ok: true, attempts: 1, value: { invalidated: ['/a'], notInCache: [], failed: { 'tag:posts': 'cache unavailable: ECONNREFUSED' }, removed: [], stale: [] } },
     );
     expect(result).toEqual({
       urls: [{ url: '/a', status: 'invalidated', byTag: false }],

@@ -2,6 +2,7 @@ import { CapturingLogger } from '../../support/capturing-logger';
 import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runtime/cache/redis-cache-handler';
 import type { ISREvent } from '../../../runtime/render/isr-events';
 import { renderNumber, TestEngine } from '../support/test-engine';
+import { postInvalidate } from '../support/invalidate-client';
 import { startServer, type TestServer } from '../support/test-server';
 import { waitFor } from './cache-handler.contract';
 import { startOwnRedis, testRedis, uniquePrefix, type TestRedis } from './support/redis-server';
@@ -130,24 +131,56 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
     expect([fresh.cache, fresh.body.includes('render #')]).toEqual(['HIT', true]);
   });
 
-  it('an entry from another build is not served as a HIT; the new build replaces it', async () => {
-    const prefix = uniquePrefix('builds');
+  /** Runs `body` with two instances of different builds on one fresh prefix, then stops them. */
+  async function withTwoBuilds(label: string, body: (old: Instance, next: Instance) => Promise<void>): Promise<void> {
+    const prefix = uniquePrefix(label);
     const old = await startInstance(redis.url, prefix, {}, 'build-1');
     const next = await startInstance(redis.url, prefix, {}, 'build-2');
     try {
       routes(old.engine);
       routes(next.engine);
-      expect((await get(old, '/about')).cache).toBe('MISS');
-      expect((await get(old, '/about')).cache).toBe('HIT');
-      const fresh = await get(next, '/about');
-      expect([fresh.cache, renderNumber(fresh.body)]).toEqual(['MISS', 1]);
-      expect((await next.cache.get('/about'))?.buildId).toBe('build-2');
-      expect((await get(next, '/about')).cache).toBe('HIT');
+      await body(old, next);
     } finally {
       await old.cache.clear();
       await old.server.close();
       await next.server.close();
     }
+  }
+
+  it('two builds on one Redis (a rolling deploy) keep their own pages: 40 alternating requests, 2 renders', async () => {
+    await withTwoBuilds('builds', async (old, next) => {
+      const answers: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        answers.push((await get(old, '/about')).cache ?? '', (await get(next, '/about')).cache ?? '');
+      }
+      expect([old.engine.renders('/about'), next.engine.renders('/about')]).toEqual([1, 1]);
+      expect(answers.slice(0, 2)).toEqual(['MISS', 'MISS']);
+      expect(new Set(answers.slice(2))).toEqual(new Set(['HIT']));
+      expect([(await old.cache.get('@build-1|/about'))?.buildId, (await next.cache.get('@build-2|/about'))?.buildId]).toEqual([
+        'build-1',
+        'build-2',
+      ]);
+    });
+  });
+
+  it('invalidating a URL on the new build reaches the old build\'s copy (marked stale, regenerated on its next request)', async () => {
+    await withTwoBuilds('builds-inv', async (old, next) => {
+      await get(old, '/blog/a');
+      await get(next, '/blog/a');
+      const answer = await postInvalidate(next.server.base, TOKEN, { urlsToInvalidate: ['/blog/a'] });
+      expect(answer.json).toMatchObject({ invalidated: ['/blog/a'], failed: {} });
+      expect(next.engine.renders('/blog/a')).toBe(2);
+      const since = old.server.events.length;
+      const stale = await get(old, '/blog/a');
+      expect([stale.cache, renderNumber(stale.body)]).toEqual(['STALE', 1]);
+      await old.server.waitForEvent((event) => event.type === 'store' && event.key === '/blog/a', since);
+      const fresh = await get(old, '/blog/a');
+      expect([fresh.cache, renderNumber(fresh.body)]).toEqual(['HIT', 2]);
+      // A tag reaches every build's copy the same way.
+      const byTag = await postInvalidate(old.server.base, TOKEN, { tags: ['posts'] });
+      expect(byTag.json).toMatchObject({ invalidated: ['/blog/a'], failed: {} });
+      expect((await get(next, '/blog/a')).cache).toBe('STALE');
+    });
   });
 });
 

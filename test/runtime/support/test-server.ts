@@ -21,12 +21,17 @@ export interface TestServer {
  * A real Express 5 server on 127.0.0.1 wired the way `ng add` wires server.ts: the invalidate
  * route with express.json() and isr.invalidateBodyErrors, then the ISR page middleware, then a 404
  * and an error handler.
+ *
+ * Unless `options` names `buildId` (even as `undefined`: then it is derived as in production),
+ * entries are tied to no build (`buildId: false`), so tests can read them with `isr.cache.get('/path')`;
+ * tests of build namespacing pass a `buildId`.
  */
 export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | 'logger'>, withServeFromCache = false): Promise<TestServer> {
   const events: ISREvent[] = [];
   const waiters: Array<{ match: (event: ISREvent) => boolean; since: number; resolve: (event: ISREvent) => void }> = [];
   const logger = new CapturingLogger();
   const isr = new ISRHandler({
+    ...('buildId' in options ? {} : { buildId: false }),
     ...options,
     logger,
     onEvent: (event) => {

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { FileSystemCacheHandler } from '../../../runtime/cache/filesystem-cache-handler';
 import { RedisCacheHandler } from '../../../runtime/cache/redis-cache-handler';
 import type { CacheHandler } from '../../../runtime/cache/cache-handler';
+import { storageKey } from '../../../runtime/render/entry-namespace';
 import { freePort } from '../../support/free-port';
 import { adminClient, startOwnRedis, uniquePrefix, type TestRedis } from '../../runtime/cache/support/redis-server';
 import { generatedShutdownBlocks, get, startShutdownApp, writeShutdownApp, type ShutdownChild } from './support/shutdown-app';
@@ -51,10 +52,13 @@ function expectDrained(result: Awaited<ReturnType<typeof drainDuringRenders>>): 
   expect(result.exit.at - result.signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
 }
 
+/** The app's entries are namespaced by its build id (`buildId: 'shutdown-test'` in support/shutdown-app.ts). */
+const stored = (path: string) => storageKey(path, 'shutdown-test');
+
 /** Every page was stored whole, and the background regeneration of /stale landed before the exit. */
 async function expectStored(cache: CacheHandler, paths: string[]): Promise<void> {
   for (const path of paths) {
-    const body = (await cache.get(path))?.body.toString() ?? '';
+    const body = (await cache.get(stored(path)))?.body.toString() ?? '';
     // The head and the tail (the pages are large: no 300 kB strings in a failure message).
     expect({ head: body.slice(0, 90), tail: body.slice(-20) }).toEqual({
       head: expect.stringContaining(`${path} render #`),
@@ -62,7 +66,7 @@ async function expectStored(cache: CacheHandler, paths: string[]): Promise<void>
     });
   }
   // render #1 was the first /stale, #2 its regeneration (the cold pages came after).
-  expect((await cache.get('/stale'))?.body.toString().slice(0, 90)).toContain('/stale render #2');
+  expect((await cache.get(stored('/stale')))?.body.toString().slice(0, 90)).toContain('/stale render #2');
 }
 
 describe('the graceful shutdown ng add writes (a real process)', () => {
