@@ -91,7 +91,9 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
       expect(renderedAt(second.body)).toBe(renderedAt(first.body));
 
       // The route's data.revalidate reached the handler through provideISR(): it sets s-maxage.
-      expect(second.headers.get('cache-control')).toMatch(new RegExp(`s-maxage=${TIMED.revalidate}\\b`));
+      // A MISS gets s-maxage = revalidate; a HIT the freshness left (so a CDN's copy never outlives it).
+      expect(first.headers.get('cache-control')).toMatch(new RegExp(`s-maxage=${TIMED.revalidate}\\b`));
+      expect(second.headers.get('cache-control')).toMatch(new RegExp(`s-maxage=[0-${TIMED.revalidate}], stale-while-revalidate=${TIMED.revalidate}\\b`));
       expect((await page(`/${PINNED.path}`)).headers.get('cache-control')).toMatch(/s-maxage=0\b/);
       const etag = second.headers.get('etag');
       expect(etag).toBeTruthy();
