@@ -65,6 +65,8 @@ export class ISRHandler {
   private readonly responder: RenderResponder;
   private readonly invalidateDeps: InvalidateDeps;
   private readonly cacheStatus: CacheStatusValues;
+  /** Configuration warnings logged once, when the handler answers its first request. */
+  private startupWarnings: string[] = [];
 
   /**
    * Error middleware for the invalidate route, placed after `express.json()` and `isr.invalidate`:
@@ -119,7 +121,8 @@ export class ISRHandler {
     const purgers = options.cdn?.purgers;
     this.purge = purgers?.length ? new CdnPurge({ ...options.cdn, purgers }, this.keyRules, logger, emit) : undefined;
     this.invalidateDeps = {
-      token: configuredToken(resolved.token, logger),
+      // Warned at the first request, not here: `ng build` runs server.ts to extract routes.
+      token: configuredToken(resolved.token, { warn: (line) => this.startupWarnings.push(line) }),
       limits: resolved.invalidateLimits,
       guard: new TokenGuard({ maxFailures: resolved.maxFailedAttempts, logger, emit }),
       allowedQueryParams: this.keyRules.allowedQueryParams,
@@ -145,6 +148,7 @@ export class ISRHandler {
    * any render. Calls `next()` when the engine has no page and `next(error)` when the render failed.
    */
   async handle(req: ISRRequest, res: ServerResponse, next: ISRNext): Promise<void> {
+    this.flushStartupWarnings();
     try {
       const malformed = malformedHostHeader(req);
       if (malformed !== undefined) {
@@ -178,6 +182,7 @@ export class ISRHandler {
    * a background regeneration) and calls `next()` for everything else.
    */
   async serveFromCache(req: ISRRequest, res: ServerResponse, next: ISRNext): Promise<void> {
+    this.flushStartupWarnings();
     if (malformedHostHeader(req) !== undefined) {
       return next();
     }
@@ -204,6 +209,7 @@ export class ISRHandler {
    * Bound to this handler, so `isr.invalidate` can be passed to Express as it is.
    */
   async invalidate(req: ISRRequest, res: ServerResponse): Promise<void> {
+    this.flushStartupWarnings();
     try {
       await handleInvalidate(req, res, this.invalidateDeps);
     } catch (error) {
@@ -236,6 +242,15 @@ export class ISRHandler {
       );
     }
     await this.cache.close?.();
+  }
+
+  /** Logs the configuration warnings once the server is really serving (never during route extraction). */
+  private flushStartupWarnings(): void {
+    if (this.startupWarnings.length > 0) {
+      const lines = this.startupWarnings;
+      this.startupWarnings = [];
+      lines.forEach((line) => this.logger.warn(line));
+    }
   }
 
   /** Counts the answer's lists (metrics) and purges the CDN of what was invalidated. */

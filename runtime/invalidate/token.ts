@@ -28,7 +28,7 @@ export function bearerToken(authorization: string | undefined): string | undefin
  * `undefined` (invalidation off, 403) when nothing is left. Warns when it is off or short; the
  * token itself is never logged.
  */
-export function configuredToken(raw: string | undefined, logger: ISRLogger): string | undefined {
+export function configuredToken(raw: string | undefined, logger: Pick<ISRLogger, 'warn'>): string | undefined {
   const token = typeof raw === 'string' ? raw.trim() : undefined;
   if (token === undefined || token === '') {
     logger.warn(

@@ -56,16 +56,19 @@ describe('the invalidate token and its endpoint (rule 9)', () => {
 
   it.each(['', '   ', '\n\t'])('a blank token (%j) turns invalidation off: 403 and a warning', async (token) => {
     app = await startApp({ invalidateSecretToken: token });
-    expect(app.logger.at('warn').filter((line) => line.includes('invalidateSecretToken'))).toHaveLength(1);
+    // Nothing at construction (`ng build` runs server.ts to extract routes): once, at the first request.
+    expect(app.logger.at('warn')).toEqual([]);
     expect((await app.post(token)).status).toBe(403);
     expect((await app.post('')).status).toBe(403);
+    expect(app.logger.at('warn').filter((line) => line.includes('invalidateSecretToken'))).toHaveLength(1);
   });
 
   it('a short token works but logs a warning that never contains it', async () => {
     app = await startApp({ invalidateSecretToken: 'sh0rt-s3cret' });
+    expect((await app.post('sh0rt-s3cret')).status).toBe(200);
+    expect((await app.post('sh0rt-s3cret')).status).toBe(200);
     expect(app.logger.at('warn')).toEqual([expect.stringContaining('shorter than 16 characters')]);
     expect(app.logger.messages().join('\n')).not.toContain('sh0rt-s3cret');
-    expect((await app.post('sh0rt-s3cret')).status).toBe(200);
   });
 
   it("a long token raises no warning; the configured token's surrounding whitespace (a secret file's newline) is ignored", async () => {

@@ -188,7 +188,7 @@ describe('POST /api/invalidate over HTTP', () => {
     expect([result.status, result.json.invalidated]).toEqual([200, [`${server.base}/about`]]);
   });
 
-  it('answers 403 to everything when no token is configured and warns once at start-up', async () => {
+  it('answers 403 to everything when no token is configured and warns once, at the first request', async () => {
     await start(null);
     const withToken = await post({ token: 'anything', urlsToInvalidate: ['/'] });
     const garbage = await post('{nope', {}, '/api/invalidate-raw');

@@ -37,7 +37,8 @@ const engine = {
 const isr = new ISRHandler({
   engine,
   cache: new RedisCacheHandler({ url: process.env.REDIS_URL, keyPrefix: process.env.KEY_PREFIX }),
-  buildId: 'cluster-test',
+  // Plain keys (no build namespace), so the engine above can look its own entry up by path.
+  buildId: false,
   logger: false,
 });
 
