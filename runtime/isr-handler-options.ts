@@ -10,7 +10,9 @@ import { compileCredentialCheck } from './http/request-info.js';
 import { createEmitter, type ISREmit, type ISREventListener } from './render/isr-events.js';
 import type { RetryOptions } from './render/backoff.js';
 import { buildIdSources, deriveBuildId } from './render/build-id.js';
-import { resolveLogger, type ISRLogger } from './utils/logger.js';
+import { DEFAULT_OUTAGE_COPY_BYTES } from './render/outage-copy.js';
+import { DEFAULT_MAX_QUEUED_RENDERS, defaultMaxConcurrentRenders } from './render/render-budget.js';
+import { guardLogger, resolveLogger, type ISRLogger } from './utils/logger.js';
 
 /** Limits of the invalidate endpoint. */
 export interface InvalidateOptions {
@@ -105,6 +107,29 @@ export interface ISRHandlerOptions {
   logger?: ISRLogger | false;
   /** Listener for handler events (renders, stores, finished regenerations, cache errors). */
   onEvent?: ISREventListener;
+  /**
+   * Most renders running at once in this process, of every kind (visitor misses and bypass
+   * renders, background regenerations, invalidations). A render abandoned by `renderTimeoutMs`
+   * keeps its slot until the engine really stops. Default: two per CPU core, 4 to 32.
+   */
+  maxConcurrentRenders?: number;
+  /**
+   * Most renders waiting for a slot (visitors ahead of regenerations); beyond it a cold miss gets
+   * `503` with `Retry-After` and a stale page is served without starting a regeneration. A wait
+   * ends after `renderTimeoutMs` the same way. `0` = no queue. Default 100.
+   */
+  maxQueuedRenders?: number;
+  /**
+   * Bytes of pages kept in-process while the cache tier fails (its `set` rejected), served while
+   * it cannot answer, so that an outage costs one render per page, not one per request. `0` = off.
+   * Default 16 MiB.
+   */
+  outageCopyBytes?: number;
+  /**
+   * The handler's clock in ms since the epoch (page ages, back-off). For tests; default `Date.now`.
+   * @internal
+   */
+  now?: () => number;
 }
 
 /** The options with their defaults applied, as the handler's parts use them. */
@@ -123,6 +148,10 @@ export interface ResolvedISROptions {
   regenerationOrigin: string | undefined;
   retry: RetryOptions | undefined;
   invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number };
+  maxConcurrentRenders: number;
+  maxQueuedRenders: number;
+  outageCopyBytes: number;
+  now: () => number;
 }
 
 /** Applies the defaults; throws a `TypeError` when no engine can be built from `options`. */
@@ -130,7 +159,7 @@ export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
   const engine = resolveEngine(options);
   return {
     engine,
-    logger: resolveLogger(options.logger),
+    logger: guardLogger(resolveLogger(options.logger)),
     emit: createEmitter(options.onEvent),
     token: options.invalidateSecretToken === '' ? undefined : options.invalidateSecretToken,
     cache: options.cache ?? new MemoryCacheHandler(),
@@ -150,6 +179,10 @@ export function resolveOptions(options: ISRHandlerOptions): ResolvedISROptions {
       maxBodyBytes: positive(options.invalidate?.maxBodyBytes, 65_536),
       concurrency: positive(options.invalidate?.concurrency, 4),
     },
+    maxConcurrentRenders: Math.floor(positive(options.maxConcurrentRenders, defaultMaxConcurrentRenders())),
+    maxQueuedRenders: Math.floor(nonNegative(options.maxQueuedRenders, DEFAULT_MAX_QUEUED_RENDERS)),
+    outageCopyBytes: Math.floor(nonNegative(options.outageCopyBytes, DEFAULT_OUTAGE_COPY_BYTES)),
+    now: options.now ?? Date.now,
   };
 }
 
@@ -174,6 +207,11 @@ function resolveEngine(options: ISRHandlerOptions): ISREngine {
     return commonEngineAdapter({ commonEngine: options.commonEngine, bootstrap, indexHtml, browserDistFolder });
   }
   throw new TypeError('ISRHandler: pass angularAppEngine, or commonEngine with bootstrap, indexHtml and browserDistFolder.');
+}
+
+/** `value` when it is a finite number >= 0, else `fallback`. */
+function nonNegative(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 /** `value` when it is a finite positive number, else `fallback`. */

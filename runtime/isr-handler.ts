@@ -11,6 +11,8 @@ import { resolveOptions, type ISRHandlerOptions } from './isr-handler-options.js
 import { Backoff } from './render/backoff.js';
 import { CacheAccess } from './render/cache-access.js';
 import { FleetLock } from './render/fleet-lock.js';
+import { OutageCopy } from './render/outage-copy.js';
+import { RenderBudget } from './render/render-budget.js';
 import { Regenerator } from './render/regeneration.js';
 import { RenderRequests } from './render/render-requests.js';
 import { Renderer } from './render/renderer.js';
@@ -45,6 +47,9 @@ export class ISRHandler {
   private readonly regenerator: Regenerator;
   private readonly responder: RenderResponder;
   private readonly invalidateDeps: InvalidateDeps;
+  private readonly budget: RenderBudget;
+  private readonly outageCopy: OutageCopy;
+  private readonly now: () => number;
 
   /**
    * Error middleware for the invalidate route, placed after `express.json()` and `isr.invalidate`:
@@ -73,20 +78,24 @@ export class ISRHandler {
 
   constructor(options: ISRHandlerOptions) {
     const resolved = resolveOptions(options);
-    const { logger, emit, cache, buildId, renderTimeoutMs } = resolved;
+    const { logger, emit, cache, buildId, renderTimeoutMs, now } = resolved;
     this.cache = cache;
     this.logger = logger;
+    this.now = now;
     this.keyRules = resolved.keyRules;
     this.cacheControl = resolved.cacheControl;
     this.access = new CacheAccess(cache, buildId, logger, emit);
     this.requests = new RenderRequests(resolved.regenerationOrigin);
-    const renderer = new Renderer(resolved.engine, renderTimeoutMs, emit);
-    const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress }, logger, emit));
+    this.budget = new RenderBudget(resolved.maxConcurrentRenders, resolved.maxQueuedRenders, renderTimeoutMs);
+    this.outageCopy = new OutageCopy(resolved.outageCopyBytes);
+    const renderer = new Renderer(resolved.engine, renderTimeoutMs, this.budget, emit);
+    const settings = { buildId, compress: resolved.compress, now };
+    const store = (this.store = new PageStore(renderer, this.access, settings, this.outageCopy, logger, emit));
     const fleetLock = new FleetLock(this.access, renderTimeoutMs);
-    const backoff = new Backoff(resolved.retry);
+    const backoff = new Backoff(resolved.retry, now);
     this.regenerator = new Regenerator(this.flights, backoff, fleetLock, store, this.requests, logger, emit);
     const { flights, requests, cacheControl } = this;
-    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, requests, cacheControl, logger });
+    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, backoff, requests, cacheControl, logger });
     this.invalidateDeps = {
       token: resolved.token,
       limits: resolved.invalidateLimits,
@@ -94,7 +103,7 @@ export class ISRHandler {
       isTracking: this.keyRules.isTracking,
       cache,
       logger,
-      regenerate: (key) => this.regenerator.regenerate(key, 'invalidate', true),
+      regenerate: (key) => this.regenerateForInvalidation(key),
       cacheError: (operation, error) => this.access.failed(operation, error),
     };
     if (resolved.token === undefined) {
@@ -120,12 +129,9 @@ export class ISRHandler {
       if (!key.cacheable) {
         return await this.responder.bypass(req, res, next, key.reason);
       }
-      const found = await this.access.lookup(key.key);
-      if (!found.ok) {
-        return await this.responder.bypass(req, res, next, 'cache unavailable');
-      }
-      if (found.entry) {
-        return this.writeCached(req, res, found.entry);
+      const entry = await this.cached(key.key);
+      if (entry) {
+        return this.writeCached(req, res, entry);
       }
       const knownUncacheable = this.store.knownUncacheable(key.key);
       if (knownUncacheable !== undefined) {
@@ -147,12 +153,12 @@ export class ISRHandler {
     if (!key.cacheable) {
       return next();
     }
-    const found = await this.access.lookup(key.key);
-    if (!found.ok || !found.entry) {
-      return next();
-    }
     try {
-      this.writeCached(req, res, found.entry);
+      const entry = await this.cached(key.key);
+      if (!entry) {
+        return next();
+      }
+      this.writeCached(req, res, entry);
     } catch (error) {
       next(error);
     }
@@ -189,11 +195,39 @@ export class ISRHandler {
     await this.cache.close?.();
   }
 
-  /** HIT, or STALE (past `revalidate`, or its regenerations failing) starting one background regeneration. */
+  /**
+   * The tier's entry for `key`, else the outage copy's (kept while the tier could not store or
+   * read the page). Once the tier answers again a copy is written back to it, so that the fleet
+   * shares the page without another render.
+   */
+  private async cached(key: string): Promise<CacheEntry | undefined> {
+    const found = await this.access.lookup(key);
+    if (found.ok && found.entry) {
+      this.outageCopy.forget(key);
+      return found.entry;
+    }
+    const copy = this.outageCopy.get(key);
+    if (copy && found.ok) {
+      this.outageCopy.forget(key);
+      this.cache.set(copy).catch(() => this.outageCopy.keep(copy));
+    }
+    return copy;
+  }
+
+  /** An invalidation counts as done only when the tier stored the page (not just the outage copy). */
+  private async regenerateForInvalidation(key: string): Promise<{ entry?: CacheEntry; notStored?: string }> {
+    const outcome = await this.regenerator.regenerate(key, 'invalidate', true);
+    return outcome.notStored === undefined ? outcome : { notStored: outcome.notStored };
+  }
+
+  /**
+   * HIT, or STALE (past `revalidate`, or its regenerations failing) starting one background
+   * regeneration, unless the render budget is full (then the stale page is all there is).
+   */
   private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry): void {
-    const age = Date.now() - entry.createdAt;
+    const age = this.now() - entry.createdAt;
     const stale = (entry.revalidate > 0 && age >= entry.revalidate * 1000) || this.regenerator.isFailing(entry.key);
-    if (stale) {
+    if (stale && this.budget.hasRoomForBackground()) {
       this.regenerator.schedule(entry.key);
     }
     writeEntry(req, res, entry, stale ? 'STALE' : 'HIT', cacheControlHeader(this.cacheControl, entry.revalidate, stale));

@@ -23,6 +23,11 @@ export class CacheAccess {
     private readonly emit: ISREmit,
   ) {}
 
+  /** True while the tier fails (from a failure until the next successful lookup). */
+  get failing(): boolean {
+    return this.down;
+  }
+
   /**
    * The entry stored for `key` when it belongs to this build. A successful lookup ends an outage
    * unless `announceRecovery` is false (a peer's poll while waiting for the fleet lock).

@@ -1,0 +1,42 @@
+import { LRUCache } from 'lru-cache';
+import type { CacheEntry } from '../cache/cache-handler.js';
+import { entrySizeInBytes } from '../cache/memory-cache-handler.js';
+
+/** Default `outageCopyBytes`: 16 MiB of pages kept in-process while the cache tier fails. */
+export const DEFAULT_OUTAGE_COPY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The safety copy: pages rendered while the cache tier refused to store them, in a small LRU
+ * bounded by bytes, served when the tier cannot answer. It keeps an outage from turning every
+ * request into a render; `maxBytes: 0` switches it off.
+ */
+export class OutageCopy {
+  private readonly entries: LRUCache<string, CacheEntry> | undefined;
+
+  constructor(maxBytes: number) {
+    this.entries =
+      maxBytes > 0 ? new LRUCache<string, CacheEntry>({ maxSize: maxBytes, sizeCalculation: entrySizeInBytes }) : undefined;
+  }
+
+  /** Pages held now. */
+  get size(): number {
+    return this.entries?.size ?? 0;
+  }
+
+  /** The copy of `key`, if one is kept. */
+  get(key: string): CacheEntry | undefined {
+    return this.entries?.get(key);
+  }
+
+  /** Keeps `entry` (a page larger than the whole bound is not kept). */
+  keep(entry: CacheEntry): void {
+    this.entries?.set(entry.key, entry);
+  }
+
+  /** Drops the copy of `key` once the tier answers for it again (it may have been invalidated). */
+  forget(key: string): void {
+    if (this.entries !== undefined && this.entries.size > 0) {
+      this.entries.delete(key);
+    }
+  }
+}
