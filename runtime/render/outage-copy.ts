@@ -14,8 +14,7 @@ export class OutageCopy {
   private readonly entries: LRUCache<string, CacheEntry> | undefined;
 
   constructor(maxBytes: number) {
-    this.entries =
-      maxBytes > 0 ? new LRUCache<string, CacheEntry>({ maxSize: maxBytes, sizeCalculation: entrySizeInBytes }) : undefined;
+    this.entries = maxBytes > 0 ? new LRUCache<string, CacheEntry>({ maxSize: maxBytes, sizeCalculation: entrySizeInBytes }) : undefined;
   }
 
   /** Pages held now. */

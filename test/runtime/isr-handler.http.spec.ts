@@ -332,7 +332,9 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
       engine.route('/p', { revalidate: 60, delayMs: 30 });
       const responses = await Promise.all(Array.from({ length: 50 }, () => get(server, '/p')));
       // Requests that arrive after the render get the copy as a HIT; none renders again.
-      expect(responses.every((r) => r.status === 200 && (r.cache === 'MISS' || r.cache === 'HIT') && renderNumber(r.body) === 1)).toBe(true);
+      expect(responses.every((r) => r.status === 200 && (r.cache === 'MISS' || r.cache === 'HIT') && renderNumber(r.body) === 1)).toBe(
+        true,
+      );
       expect((await get(server, '/p')).cache).toBe('HIT');
       expect(engine.renders('/p')).toBe(1);
     });
