@@ -1,0 +1,107 @@
+// Child process of `npm run stress`: one ISRHandler behind Express on 127.0.0.1 with an in-process
+// engine (given delay and page size; 'stuck' renders ignore the abort signal). Measures its own
+// RSS and event-loop delay and answers the parent's questions over IPC.
+import express from 'express';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { FileSystemCacheHandler } from '../dist/runtime/cache/filesystem-cache-handler.js';
+import { MemoryCacheHandler } from '../dist/runtime/cache/memory-cache-handler.js';
+import { RedisCacheHandler } from '../dist/runtime/cache/redis-cache-handler.js';
+import { ISRHandler } from '../dist/runtime/isr-handler.js';
+import { pageFor } from './stress-page.mjs';
+
+const config = JSON.parse(process.argv[2]);
+const renders = new Map();
+let running = 0;
+let peakRunning = 0;
+const stuck = [];
+
+const engine = {
+  async render(request) {
+    const path = new URL(request.url).pathname;
+    renders.set(path, (renders.get(path) ?? 0) + 1);
+    running++;
+    peakRunning = Math.max(peakRunning, running);
+    try {
+      if (config.mode === 'stuck') {
+        // Ignores request.signal: ends only when the parent says so.
+        await new Promise((resolve) => stuck.push(resolve));
+        throw new Error('stuck render ended');
+      }
+      await new Promise((resolve) => setTimeout(resolve, config.delayMs));
+      request.context.revalidate = config.revalidate ?? 60;
+      return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(pageFor(path, config.pageBytes)) };
+    } finally {
+      running--;
+    }
+  },
+};
+
+const lines = [];
+const quiet = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+
+function cacheFor() {
+  switch (config.tier) {
+    case 'filesystem':
+      return new FileSystemCacheHandler({ directory: config.directory, memoryLayer: false, logger: quiet });
+    case 'redis':
+      return new RedisCacheHandler({ url: config.redisUrl, keyPrefix: 'stress:', commandTimeoutMs: 200, memoryLayer: false, logger: quiet });
+    default:
+      return new MemoryCacheHandler({ maxBytes: 1024 * 1024 * 1024 });
+  }
+}
+
+const isr = new ISRHandler({ engine, cache: cacheFor(), logger: quiet, compress: false, buildId: false, ...config.options });
+const app = express();
+app.use((req, res, next) => isr.handle(req, res, next));
+app.use((_req, res) => res.status(404).end());
+app.use((_error, _req, res, _next) => res.status(500).end());
+
+const delay = monitorEventLoopDelay({ resolution: 10 });
+let peakRss = process.memoryUsage().rss;
+let baselineRss = peakRss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
+
+const server = app.listen(0, '127.0.0.1', () => {
+  process.send({ type: 'ready', port: server.address().port });
+});
+
+process.on('message', async (message) => {
+  if (message.type === 'measure') {
+    delay.reset();
+    delay.enable();
+    baselineRss = peakRss = process.memoryUsage().rss;
+    process.send({ type: 'measuring' });
+  } else if (message.type === 'report') {
+    delay.disable();
+    process.send({
+      type: 'report',
+      baselineRss,
+      peakRss,
+      eventLoopP99Ms: delay.percentile(99) / 1e6,
+      eventLoopMaxMs: delay.max / 1e6,
+      renders: Object.fromEntries(renders),
+      running,
+      peakRunning,
+      logLines: lines.slice(0, 20),
+    });
+  } else if (message.type === 'unstick') {
+    stuck.splice(0).forEach((release) => release());
+    process.send({ type: 'unstuck' });
+  } else if (message.type === 'exit') {
+    clearInterval(sampler);
+    stuck.splice(0).forEach((release) => release());
+    await isr.close().catch(() => undefined);
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  }
+});
+process.on('uncaughtException', (error) => {
+  process.send({ type: 'crash', message: String(error?.stack ?? error) });
+  process.exit(70);
+});
+process.on('unhandledRejection', (error) => {
+  process.send({ type: 'crash', message: `unhandled rejection: ${String(error?.stack ?? error)}` });
+  process.exit(71);
+});
