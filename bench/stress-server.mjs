@@ -42,15 +42,40 @@ const quiet = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (
 function cacheFor() {
   switch (config.tier) {
     case 'filesystem':
-      return new FileSystemCacheHandler({ directory: config.directory, memoryLayer: false, logger: quiet });
+      return new FileSystemCacheHandler({
+        directory: config.directory,
+        memoryLayer: false,
+        maxBytes: 2 * 1024 * 1024 * 1024,
+        logger: quiet,
+      });
     case 'redis':
-      return new RedisCacheHandler({ url: config.redisUrl, keyPrefix: 'stress:', commandTimeoutMs: 200, memoryLayer: false, logger: quiet });
+      return new RedisCacheHandler({
+        url: config.redisUrl,
+        keyPrefix: 'stress:',
+        commandTimeoutMs: 200,
+        memoryLayer: false,
+        logger: quiet,
+      });
     default:
       return new MemoryCacheHandler({ maxBytes: 1024 * 1024 * 1024 });
   }
 }
 
-const isr = new ISRHandler({ engine, cache: cacheFor(), logger: quiet, compress: false, buildId: false, ...config.options });
+const causes = {};
+const isr = new ISRHandler({
+  engine,
+  cache: cacheFor(),
+  logger: quiet,
+  compress: false,
+  buildId: false,
+  onEvent: (event) => {
+    if (event.type === 'render' || event.type === 'cache-error') {
+      const name = event.type === 'render' ? `render:${event.cause}` : `cache-error:${event.operation}`;
+      causes[name] = (causes[name] ?? 0) + 1;
+    }
+  },
+  ...config.options,
+});
 const app = express();
 app.use((req, res, next) => isr.handle(req, res, next));
 app.use((_req, res) => res.status(404).end());
@@ -85,6 +110,7 @@ process.on('message', async (message) => {
       running,
       peakRunning,
       logLines: lines.slice(0, 20),
+      events: causes,
     });
   } else if (message.type === 'unstick') {
     stuck.splice(0).forEach((release) => release());

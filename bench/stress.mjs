@@ -8,7 +8,7 @@ import { execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, log } from './lib/exec.mjs';
 import { pageFor } from './stress-page.mjs';
@@ -28,7 +28,7 @@ function get(port, path) {
       res.on('error', () => resolve({ status: 0, headers: {}, body: '' }));
     });
     req.on('error', () => resolve({ status: 0, headers: {}, body: '' }));
-    req.setTimeout(60_000, () => req.destroy());
+    req.setTimeout(120_000, () => req.destroy());
     req.end();
   });
 }
@@ -74,7 +74,10 @@ async function nothingLost(port, paths, expectHit = true) {
   for (let i = 0; i < paths.length; i += 32) {
     const answers = await Promise.all(paths.slice(i, i + 32).map((path) => get(port, path)));
     answers.forEach((answer, j) => {
-      const ok = answer.status === 200 && answer.body === pageFor(paths[i + j], PAGE_BYTES) && (!expectHit || answer.headers['x-isr-cache'] === 'HIT');
+      const ok =
+        answer.status === 200 &&
+        answer.body === pageFor(paths[i + j], PAGE_BYTES) &&
+        (!expectHit || answer.headers['x-isr-cache'] === 'HIT');
       bad += ok ? 0 : 1;
     });
   }
@@ -98,23 +101,50 @@ function summary(name, load, fault, report, counts, lost, extra = {}) {
     name,
     load,
     fault,
-    rendersPerKey: perKey.length === 0 ? '0' : `max ${Math.max(...perKey)} (${perKey.reduce((a, b) => a + b, 0)} renders, ${perKey.length} keys)`,
+    rendersPerKey:
+      perKey.length === 0 ? '0' : `max ${Math.max(...perKey)} (${perKey.reduce((a, b) => a + b, 0)} renders, ${perKey.length} keys)`,
     peakRss: `${((report.peakRss - report.baselineRss) / MiB).toFixed(0)} MiB over ${(report.baselineRss / MiB).toFixed(0)} MiB`,
     eventLoopP99: `${report.eventLoopP99Ms.toFixed(1)} ms (max ${report.eventLoopMaxMs.toFixed(0)} ms)`,
     nothingLost: lost,
+    events: report.events,
+    log: report.logLines,
     ...extra,
   };
 }
 
+function statusCounts(answers) {
+  const counts = {};
+  for (const answer of answers) counts[answer.status] = (counts[answer.status] ?? 0) + 1;
+  return Object.entries(counts)
+    .map(([status, n]) => `${n} × ${status === '0' ? 'connection error' : status}`)
+    .join(', ');
+}
+
 const delta = (after, before) =>
-  Object.fromEntries(Object.entries(after).map(([key, n]) => [key, n - (before[key] ?? 0)]).filter(([, n]) => n > 0));
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([key, n]) => [key, n - (before[key] ?? 0)])
+      .filter(([, n]) => n > 0),
+  );
+
+/** An idle Node process measuring its own event-loop delay: what the machine alone costs. */
+function controlProcess() {
+  const script = `const h = require('perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable();
+process.on('message', () => { process.send(h.percentile(99) / 1e6); process.exit(0); });`;
+  const child = fork('-e', [], { execArgv: ['-e', script], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return async () => {
+    child.send('stop');
+    const [p99] = await once(child, 'message');
+    return `${p99.toFixed(1)} ms`;
+  };
+}
 
 async function coldUrls() {
-  const directory = mkdtempSync(join(tmpdir(), 'ng-isr-stress-'));
   const options = { maxConcurrentRenders: 32, maxQueuedRenders: 200 };
-  const server = await startChild({ tier: 'filesystem', directory, delayMs: 500, pageBytes: PAGE_BYTES, options });
+  const server = await startChild({ tier: 'memory', delayMs: 500, pageBytes: PAGE_BYTES, options });
   try {
     await server.measure();
+    const control = controlProcess();
     const paths = Array.from({ length: 2000 }, (_, i) => `/cold/${i}`);
     const stats = { retried: 0 };
     const started = Date.now();
@@ -124,16 +154,20 @@ async function coldUrls() {
     const finals = await Promise.all(retry.map((path) => patientGet(server.port, path, Date.now() + 120_000, stats)));
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const report = await server.report();
-    const lost = await nothingLost(server.port, paths);
-    return summary('2,000 cold URLs at once', '2,000 distinct URLs in one burst; 503s retried after Retry-After', 'none (render 500 ms, 256 KiB page; filesystem tier)', report, report.renders, lost, {
-      non2xx: `${firstNon2xx} × 503 in the burst (answered at once), ${finals.filter((a) => a.status !== 200).length} after retries; all served in ${seconds} s`,
+    const idleP99 = await control();
+    // The default memory tier (64 MiB) keeps the last ~250 pages: the others render again here.
+    const lost = await nothingLost(server.port, paths, false);
+    const fields = {
+      non2xx: `${firstNon2xx} in the burst (${statusCounts(first)}), ${finals.filter((a) => a.status !== 200).length} after retries (${statusCounts(finals)}); done in ${seconds} s`,
       peakRunning: report.peakRunning,
-      options,
+      options: { ...options, cache: 'MemoryCacheHandler (64 MiB)' },
       crashes: server.crashes.length,
-    });
+      idleProcessP99: idleP99,
+    };
+    const load = '2,000 distinct URLs in one burst; 503s retried after Retry-After';
+    return summary('2,000 cold URLs at once', load, 'none (render 500 ms, 256 KiB page)', report, report.renders, lost, fields);
   } finally {
     await server.stop();
-    rmSync(directory, { recursive: true, force: true });
   }
 }
 
@@ -153,12 +187,22 @@ async function hungRenders() {
     for (const answer of burst) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
     const report = await server.report();
     await server.unstick();
-    return summary('hung renders', 'one hung URL every 100 ms for 6 s, then 500 distinct hung URLs at once', 'engine ignores the abort signal (renderTimeoutMs 500)', report, report.renders, 'n/a (nothing renders)', {
-      non2xx: Object.entries(statuses).map(([status, n]) => `${n} × ${status}`).join(', '),
-      peakRunning: `${report.peakRunning} (budget ${options.maxConcurrentRenders}); ${report.running} still running at the end`,
-      options,
-      crashes: server.crashes.length,
-    });
+    return summary(
+      'hung renders',
+      'one hung URL every 100 ms for 6 s, then 500 distinct hung URLs at once',
+      'engine ignores the abort signal (renderTimeoutMs 500)',
+      report,
+      report.renders,
+      'n/a (nothing renders)',
+      {
+        non2xx: Object.entries(statuses)
+          .map(([status, n]) => `${n} × ${status}`)
+          .join(', '),
+        peakRunning: `${report.peakRunning} (budget ${options.maxConcurrentRenders}); ${report.running} still running at the end`,
+        options,
+        crashes: server.crashes.length,
+      },
+    );
   } finally {
     await server.stop();
   }
@@ -166,9 +210,17 @@ async function hungRenders() {
 
 async function redisKilled() {
   const redisPort = await freePort();
-  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const server = await startChild({ tier: 'redis', redisUrl: `redis://127.0.0.1:${redisPort}`, delayMs: 50, pageBytes: PAGE_BYTES, options: {} });
+  const server = await startChild({
+    tier: 'redis',
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
+    delayMs: 50,
+    pageBytes: PAGE_BYTES,
+    options: {},
+  });
   try {
     const paths = Array.from({ length: 50 }, (_, i) => `/r/${i}`);
     await Promise.all(paths.map((path) => get(server.port, path)));
@@ -190,12 +242,24 @@ async function redisKilled() {
     const report = await server.report();
     const lost = await nothingLost(server.port, paths, false);
     const during = delta(report.renders, warm);
-    return summary('Redis killed under load', `50 pages (HITs), 32 clients for 4 s (${requests} requests)`, 'redis-server SIGKILLed after 1 s', report, during, lost, {
-      non2xx: Object.entries(statuses).filter(([s]) => s !== '200').map(([status, n]) => `${n} × ${status}`).join(', ') || '0',
-      peakRunning: report.peakRunning,
-      options: { tier: 'RedisCacheHandler, memoryLayer: false, commandTimeoutMs 200' },
-      crashes: server.crashes.length,
-    });
+    return summary(
+      'Redis killed under load',
+      `50 pages (HITs), 32 clients for 4 s (${requests} requests)`,
+      'redis-server SIGKILLed after 1 s',
+      report,
+      during,
+      lost,
+      {
+        non2xx:
+          Object.entries(statuses)
+            .filter(([s]) => s !== '200')
+            .map(([status, n]) => `${n} × ${status}`)
+            .join(', ') || '0',
+        peakRunning: report.peakRunning,
+        options: { tier: 'RedisCacheHandler, memoryLayer: false, commandTimeoutMs 200' },
+        crashes: server.crashes.length,
+      },
+    );
   } finally {
     await server.stop();
     redis.kill('SIGKILL');
@@ -208,11 +272,13 @@ function faultyDirectory(kind) {
   try {
     const options = kind === 'full' ? 'size=1m' : 'ro,size=1m';
     execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', directory], { stdio: 'ignore' });
-    return { directory, how: kind === 'full' ? 'tmpfs of 1 MiB (mount -t tmpfs -o size=1m)' : 'read-only tmpfs (mount -o ro)', cleanup: () => execFileSync('umount', [directory]) };
+    const how = kind === 'full' ? 'tmpfs of 1 MiB (mount -t tmpfs -o size=1m)' : 'read-only tmpfs (mount -o ro)';
+    return { directory, how, cleanup: () => (execFileSync('umount', [directory]), rmSync(directory, { recursive: true })) };
   } catch {
     const file = join(directory, 'cache');
     writeFileSync(file, 'a file where the cache folder should be');
-    return { directory: file, how: 'a file where the cache folder should be (mount not permitted)', cleanup: () => undefined };
+    const how = 'a file where the cache folder should be (mount not permitted)';
+    return { directory: file, how, cleanup: () => rmSync(directory, { recursive: true }) };
   }
 }
 
@@ -227,12 +293,20 @@ async function brokenFilesystem(kind) {
     const report = await server.report();
     const lost = await nothingLost(server.port, paths, false);
     const non2xx = [...answers, ...again].filter((answer) => answer.status !== 200).length;
-    return summary(kind === 'full' ? 'disk full' : 'read-only filesystem', '20 cold pages × 50 concurrent requests, then one more round', fault.how, report, report.renders, lost, {
-      non2xx: String(non2xx),
-      peakRunning: report.peakRunning,
-      options: { tier: 'FileSystemCacheHandler, memoryLayer: false' },
-      crashes: server.crashes.length,
-    });
+    return summary(
+      kind === 'full' ? 'disk full' : 'read-only filesystem',
+      '20 cold pages × 50 concurrent requests, then one more round',
+      fault.how,
+      report,
+      report.renders,
+      lost,
+      {
+        non2xx: String(non2xx),
+        peakRunning: report.peakRunning,
+        options: { tier: 'FileSystemCacheHandler, memoryLayer: false' },
+        crashes: server.crashes.length,
+      },
+    );
   } finally {
     await server.stop();
     fault.cleanup();
@@ -260,6 +334,13 @@ ${rows.join('\n')}
 
 Handler options per scenario (everything else is the default):
 ${options.join('\n')}
+
+Event-loop delay of an idle Node process on the same machine during the cold burst (what the
+machine's own load adds to every figure above): ${results.find((r) => r.idleProcessP99)?.idleProcessP99 ?? 'not measured'} p99,
+load average ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' / ')} at the end of the run. How to size the budget:
+[Sizing the render budget](configuration.md#sizing-the-render-budget).
 
 Targets: 2,000 cold URLs within baseline + 200 MiB RSS and an event-loop delay p99 of 100 ms or
 less; running renders never above \`maxConcurrentRenders\`; at most one render per key and

@@ -208,8 +208,7 @@ export class ISRHandler {
     }
     const copy = this.outageCopy.get(key);
     if (copy && found.ok) {
-      this.outageCopy.forget(key);
-      this.cache.set(copy).catch(() => this.outageCopy.keep(copy));
+      this.outageCopy.restore(copy, (entry) => this.cache.set(entry));
     }
     return copy;
   }
