@@ -129,9 +129,7 @@ const delta = (after, before) =>
 
 /** An idle Node process measuring its own event-loop delay: what the machine alone costs. */
 function controlProcess() {
-  const script = `const h = require('perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable();
-process.on('message', () => { process.send(h.percentile(99) / 1e6); process.exit(0); });`;
-  const child = fork('-e', [], { execArgv: ['-e', script], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(benchDir, 'stress-idle.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return async () => {
     child.send('stop');
     const [p99] = await once(child, 'message');

@@ -14,6 +14,13 @@ async function get(server: TestServer, path: string) {
   };
 }
 
+/** Polls a condition the handler reaches through real I/O (no fixed sleep). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 const isRender = (key: string) => (event: ISREvent) => event.type === 'render' && event.key === key;
 
 describe('ISRHandler under load (render budget, timeouts, back-off)', () => {
@@ -32,26 +39,33 @@ describe('ISRHandler under load (render budget, timeouts, back-off)', () => {
   }
 
   it('runs at most maxConcurrentRenders, queues maxQueuedRenders and answers the rest 503 + Retry-After', async () => {
-    await start({ maxConcurrentRenders: 2, maxQueuedRenders: 3 });
-    for (let i = 0; i < 20; i++) {
-      engine.route(`/cold/${i}`, { revalidate: 60, delayMs: 50 });
-    }
-    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => get(server, `/cold/${i}`)));
-    const ok = responses.filter((r) => r.status === 200);
-    const refused = responses.filter((r) => r.status === 503);
-    expect([ok.length, refused.length]).toEqual([5, 15]);
+    await start({ maxConcurrentRenders: 2, maxQueuedRenders: 3, renderTimeoutMs: 60_000 });
+    const paths = Array.from({ length: 20 }, (_, i) => `/cold/${i}`);
+    paths.forEach((path) => engine.route(path, { revalidate: 60, mode: 'stuck' }));
+    const refused: Array<Awaited<ReturnType<typeof get>>> = [];
+    const pending = paths.map((path) => get(server, path).then((r) => (r.status === 503 && refused.push(r), r)));
+    // Two renders hold the slots, three wait: every other request is refused at once.
+    await until(() => refused.length === 15 && engine.inFlight === 2);
     expect(refused.every((r) => r.retryAfter === '1' && r.cache === 'BYPASS' && r.cacheControl === 'no-store')).toBe(true);
-    expect(engine.peakInFlight).toBe(2);
-    expect(engine.renders()).toBe(5);
+    paths.forEach((path) => engine.route(path, { revalidate: 60 }));
+    engine.unstick();
+    const statuses = (await Promise.all(pending)).map((r) => r.status);
+    expect([200, 500, 503].map((status) => statuses.filter((s) => s === status).length)).toEqual([3, 2, 15]);
+    expect([engine.peakInFlight, engine.renders()]).toEqual([2, 5]);
     // Nothing refused was stored or lost: a later request renders it.
-    expect((await get(server, '/cold/19')).status).toBe(200);
+    const refusedPath = paths.find((_, i) => statuses[i] === 503) as string;
+    expect((await get(server, refusedPath)).status).toBe(200);
   });
 
   it('counts bypass renders against the budget too', async () => {
-    await start({ maxConcurrentRenders: 1, maxQueuedRenders: 0 });
-    engine.route('/plain', { delayMs: 50 });
-    const responses = await Promise.all(Array.from({ length: 4 }, () => get(server, '/plain?x=1')));
-    expect(responses.map((r) => r.status).sort()).toEqual([200, 503, 503, 503]);
+    await start({ maxConcurrentRenders: 1, maxQueuedRenders: 0, renderTimeoutMs: 60_000 });
+    engine.route('/plain', { mode: 'stuck' });
+    const first = get(server, '/plain?x=1');
+    await until(() => engine.inFlight === 1);
+    const others = await Promise.all(Array.from({ length: 3 }, () => get(server, '/plain?x=2')));
+    expect(others.map((r) => [r.status, r.cache])).toEqual(Array(3).fill([503, 'BYPASS']));
+    engine.unstick();
+    expect((await first).status).toBe(500);
   });
 
   it('serves a stale page as it is, starting no regeneration, while the budget is full', async () => {
@@ -63,9 +77,7 @@ describe('ISRHandler under load (render budget, timeouts, back-off)', () => {
     clock.advance(60_000);
     const slow = get(server, '/slow');
     await server.waitForEvent((event) => event.type === 'render' && event.key === '/page');
-    while (engine.inFlight === 0) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await until(() => engine.inFlight === 1);
     const stale = await get(server, '/page');
     expect([stale.status, stale.cache, renderNumber(stale.body)]).toEqual([200, 'STALE', 1]);
     expect(engine.renders('/page')).toBe(1);
@@ -105,9 +117,7 @@ describe('ISRHandler under load (render budget, timeouts, back-off)', () => {
     // Other pages render meanwhile; the hung render still holds its slot.
     expect((await get(server, '/other')).status).toBe(200);
     engine.unstick();
-    while (engine.inFlight > 0) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await until(() => engine.inFlight === 0);
     engine.route('/stuck', { revalidate: 60 });
     const since = server.events.length;
     expect((await get(server, '/stuck')).cache).toBe('MISS');
