@@ -84,11 +84,24 @@ app.use((_error, _req, res, _next) => res.status(500).end());
 const delay = monitorEventLoopDelay({ resolution: 10 });
 let peakRss = process.memoryUsage().rss;
 let baselineRss = peakRss;
+// Bytes written to sockets the client has not read yet: what slow readers keep in this process.
+const sockets = new Set();
+let peakUnsent = 0;
+let peakArrayBuffers = 0;
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const usage = process.memoryUsage();
+  peakRss = Math.max(peakRss, usage.rss);
+  peakArrayBuffers = Math.max(peakArrayBuffers, usage.arrayBuffers);
+  let unsent = 0;
+  for (const socket of sockets) unsent += socket.writableLength;
+  peakUnsent = Math.max(peakUnsent, unsent);
 }, 20);
 
 const server = app.listen(0, '127.0.0.1', () => {
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   process.send({ type: 'ready', port: server.address().port });
 });
 
@@ -97,6 +110,7 @@ process.on('message', async (message) => {
     delay.reset();
     delay.enable();
     baselineRss = peakRss = process.memoryUsage().rss;
+    peakUnsent = peakArrayBuffers = 0;
     process.send({ type: 'measuring' });
   } else if (message.type === 'report') {
     delay.disable();
@@ -109,6 +123,8 @@ process.on('message', async (message) => {
       renders: Object.fromEntries(renders),
       running,
       peakRunning,
+      peakUnsentBytes: peakUnsent,
+      peakArrayBuffers,
       logLines: lines.slice(0, 20),
       events: causes,
     });

@@ -2,6 +2,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { CacheEntry, CacheHandler } from '../../runtime/cache/cache-handler.js';
 import { MemoryCacheHandler } from '../../runtime/cache/memory-cache-handler.js';
 import type { ISREvent } from '../../runtime/render/isr-events.js';
+import { brokenCache } from './support/broken-cache.js';
 import { TestClock } from './support/test-clock.js';
 import { renderNumber, TestEngine } from './support/test-engine.js';
 import { rawRequest, startServer, type TestServer } from './support/test-server.js';
@@ -266,13 +267,7 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
 
     it('renders once per key and serves the outage copy while the cache rejects', async () => {
       await server.close();
-      const broken: CacheHandler = {
-        get: () => Promise.reject(new Error('connection refused')),
-        set: () => Promise.reject(new Error('connection refused')),
-        delete: () => Promise.reject(new Error('connection refused')),
-        keysByTag: () => Promise.reject(new Error('connection refused')),
-        clear: () => Promise.reject(new Error('connection refused')),
-      };
+      const broken = brokenCache('connection refused');
       await start({ cache: broken });
       engine.route('/p', { revalidate: 60, delayMs: 30 });
       const responses = await Promise.all(Array.from({ length: 20 }, () => get(server, '/p')));

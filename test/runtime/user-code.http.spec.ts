@@ -1,11 +1,11 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CacheHandler } from '../../runtime/cache/cache-handler.js';
 import type { ISREngine } from '../../runtime/engine/isr-engine.js';
 import { ISRHandler } from '../../runtime/isr-handler.js';
 import type { ISRHandlerOptions } from '../../runtime/isr-handler-options.js';
 import type { ISRLogger } from '../../runtime/utils/logger.js';
+import { brokenCache } from './support/broken-cache.js';
 import { TestEngine } from './support/test-engine.js';
 
 /** Timers alive in this process now (jest's own included, so compare counts). */
@@ -96,13 +96,7 @@ describe("ISRHandler never crashes on a user's code", () => {
 
   it('a throwing onEvent listener and logger change no answer, including on the error and outage paths', async () => {
     const engine = new TestEngine().route('/ok', { revalidate: 60 }).route('/bad', { revalidate: 60, mode: 'throw' });
-    const broken: CacheHandler = {
-      get: () => Promise.reject(new Error('down')),
-      set: () => Promise.reject(new Error('down')),
-      delete: () => Promise.reject(new Error('down')),
-      keysByTag: () => Promise.reject(new Error('down')),
-      clear: () => Promise.reject(new Error('down')),
-    };
+    const broken = brokenCache('down');
     await start({ engine, cache: broken });
     const ok = await fetch(`${base}/ok`);
     expect([ok.status, ok.headers.get('x-isr-cache')]).toEqual([200, 'MISS']);
