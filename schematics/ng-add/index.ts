@@ -1,12 +1,14 @@
 import { workspaces } from '@angular-devkit/core';
 import { Rule, SchematicContext, SchematicsException, Tree, chain, noop } from '@angular-devkit/schematics';
 import { DependencyType, ExistingBehavior, addDependency, readWorkspace, updateWorkspace } from '@schematics/angular/utility';
-import { getPackageJsonDependency } from '@schematics/angular/utility/dependencies';
+import { getPackageJsonDependency, removePackageJsonDependency } from '@schematics/angular/utility/dependencies';
 import type * as ts from 'typescript';
 import { DEFAULT_INVALIDATE_PATH, DEFAULT_TOKEN_ENV, NG_ISR_PACKAGE } from '../../common/constants';
 import { ngIsrVersionRange } from '../utils/package-version';
 import { findServerConfigFile, findServerRoutesFile, findSsrProject } from '../utils/ssr-project';
 import { loadTypeScript } from '../utils/typescript-loader';
+import { MIGRATION_STEPS } from './messages';
+import { planMigration } from './migrate';
 import { NgAddOptions } from './schema';
 import { addProvideIsr } from './server-config';
 import { manualServerLines, rewriteServerFile } from './server-file';
@@ -21,6 +23,8 @@ interface NgAddPlan {
   files: Map<string, string>;
   workspace: WorkspaceChanges;
   messages: LogMessage[];
+  /** @rx-angular/isr / ngx-isr, when migrated from. */
+  removePackages: string[];
 }
 
 /**
@@ -42,6 +46,7 @@ export function ngAdd(options: NgAddOptions): Rule {
     }
     return chain([
       writeFiles(plan.files),
+      (tree: Tree) => plan.removePackages.forEach((name) => removePackageJsonDependency(tree, name)),
       updateAngularJson(plan.projectName, plan.workspace),
       // `ng add` has already installed ng-isr (maybe from a tarball, a tag or a git URL): keep that specifier.
       addDependency(NG_ISR_PACKAGE, ngIsrVersionRange(), {
@@ -108,10 +113,17 @@ function planNgAdd(
   // server.ts (`requireServerEntry` made sure it exists)
   const serverEntry = project.serverEntry!;
   const serverText = tree.readText(serverEntry);
-  const server = rewriteServerFile(tsModule, serverEntry, serverText, options);
+  // An @rx-angular/isr or ngx-isr setup is first brought to the shape the fresh steps below finish.
+  const migration = planMigration(tsModule, tree, project, serverText, options);
+  if (typeof migration === 'string') {
+    return refuse(serverEntry, migration, `${manualServerLines({ engine: undefined }, options)}\n\n${MIGRATION_STEPS}`);
+  }
+  options = { ...options, invalidatePath: migration.invalidatePath ?? options.invalidatePath };
+  const server = rewriteServerFile(tsModule, serverEntry, migration.serverText, options);
   if (!server.ok) return refuse(serverEntry, server.reason, manualServerLines(server, options));
   if (server.text !== serverText) files.set(serverEntry, server.text);
-  messages.push(...server.messages.map((text) => ({ level: 'info' as const, text })));
+  for (const [path, text] of migration.files) files.set(path, text);
+  messages.push(...migration.messages, ...server.messages.map((text) => ({ level: 'info' as const, text })));
 
   // app.config.server.ts / app.module.server.ts
   const providerLines = `import { provideISR } from '${NG_ISR_PACKAGE}';\n\n// in the server config's providers:\nprovideISR(),`;
@@ -121,7 +133,8 @@ function planNgAdd(
     const reason = 'no server config (app.config.server.ts or the server NgModule) is imported from it';
     return refuse(project.serverMain ?? 'the server bootstrap file', reason, providerLines);
   }
-  const configText = tree.readText(configFile);
+  // The migrated text when the old library's providers were there (NgxIsrModule went, provideISR() comes now).
+  const configText = files.get(`/${configFile.replace(/^\//, '')}`) ?? files.get(configFile) ?? tree.readText(configFile);
   const config = addProvideIsr(tsModule, configFile, configText);
   if (!config.ok) return refuse(configFile, config.reason, providerLines);
   if (config.text !== configText) files.set(configFile, config.text);
@@ -142,7 +155,7 @@ function planNgAdd(
   });
   messages.push(...prerenderMessages(workspaceChanges, project.projectName));
 
-  if (files.size === 0 && isWorkspaceUnchanged(workspaceChanges)) {
+  if (files.size === 0 && isWorkspaceUnchanged(workspaceChanges) && migration.removePackages.length === 0) {
     messages.push({ level: 'info', text: `ng-isr is already set up in "${project.projectName}"; nothing to change.` });
   } else {
     messages.push({
@@ -156,7 +169,7 @@ function planNgAdd(
       }),
     });
   }
-  return { projectName: project.projectName, files, workspace: workspaceChanges, messages };
+  return { projectName: project.projectName, files, workspace: workspaceChanges, messages, removePackages: migration.removePackages };
 }
 
 /** The app's `@angular/ssr` version: the installed one when the tree shows node_modules, else package.json's range. */

@@ -104,3 +104,12 @@ export function versionOf(range: string | undefined): [number, number] | undefin
   const match = range === undefined ? null : /^[\^~>=v\s]*(\d+)\.(\d+)/.exec(range);
   return match ? [Number(match[1]), Number(match[2])] : undefined;
 }
+
+/** The manual steps of a move from @rx-angular/isr / ngx-isr, printed when ng add cannot do it. */
+export const MIGRATION_STEPS = [
+  'Coming from @rx-angular/isr or ngx-isr, also (docs/migrating.md):',
+  '- replace their ISRHandler import and options (the table in docs/migrating.md), keeping your token expression;',
+  '- delete their express.json() + isr.invalidate route and the serveFromCache/render catch-all (the lines above replace them);',
+  '- take provideISR from ng-isr, drop isrHttpInterceptors and NgxIsrModule/IsrModule;',
+  '- remove @rx-angular/isr / ngx-isr from package.json.',
+].join('\n');

@@ -15,11 +15,11 @@ function parse(file: string): ts.SourceFile {
 }
 
 /**
- * Every property of every `…Options` type the package's main entry (`runtime/index.ts`) exports:
+ * Every property of every `…Options` type the server entry (`runtime/server.ts`, re-exported by `ng-isr`) exports:
  * the options of `ISRHandler` and of the cache handlers, nested option objects included.
  */
 export function runtimeOptions(root: string): RuntimeOption[] {
-  const indexFile = join(root, 'runtime/index.ts');
+  const indexFile = join(root, 'runtime/server.ts');
   const index = parse(indexFile);
   const options: RuntimeOption[] = [];
   for (const statement of index.statements) {
@@ -35,7 +35,7 @@ export function runtimeOptions(root: string): RuntimeOption[] {
         (node): node is ts.InterfaceDeclaration | ts.TypeAliasDeclaration =>
           (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) && node.name.text === local,
       );
-      if (!declaration) throw new Error(`runtime/index.ts exports ${exported} but ${specifier} does not declare it`);
+      if (!declaration) throw new Error(`runtime/server.ts exports ${exported} but ${specifier} does not declare it`);
       const members = ts.isInterfaceDeclaration(declaration)
         ? declaration.members
         : ts.isTypeLiteralNode(declaration.type)

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,5 +34,30 @@ describe('shared constants', () => {
     expect(constants.NG_ISR_PACKAGE).toBe(pkg.name);
     const options = readFileSync(join(root, 'dist/builders/isr-invalidate/options.js'), 'utf8');
     expect(options).toContain('../../common/constants');
+  });
+});
+
+describe('npm pack', () => {
+  it('packs the built runtime, schematics, builders and common output (prepack builds dist/)', () => {
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    // --ignore-scripts: dist/ is fresh (jest's global setup checks it); the list is what matters here.
+    const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+    const files = (JSON.parse(output) as { files: { path: string }[] }[])[0]!.files.map((file) => file.path);
+    for (const expected of [
+      'dist/runtime/index.js',
+      'dist/runtime/index.d.ts',
+      'dist/runtime/package.json',
+      'dist/schematics/ng-add/index.js',
+      'dist/schematics/isr-route/index.js',
+      'dist/builders/isr-invalidate/index.js',
+      'dist/common/constants.js',
+      'collection.json',
+      'builders.json',
+      'schematics/ng-add/schema.json',
+      'README.md',
+    ]) {
+      expect({ expected, packed: files.includes(expected) }).toEqual({ expected, packed: true });
+    }
+    expect(files.some((file) => file.startsWith('test/') || file.startsWith('runtime/'))).toBe(false);
   });
 });

@@ -28,6 +28,8 @@ export interface Variant {
   /** Expect the early cache middleware in front of express.static (false when middleware sits in between). */
   serveFromCacheBeforeStatic?: boolean;
   options?: Record<string, unknown>;
+  /** The token variable the instance reads (default: the tokenEnv option, else ISR_INVALIDATE_TOKEN). */
+  tokenEnv?: string | null;
 }
 
 /** Where the Angular 21 workspace of `currentWorkspace()` keeps what ng add edits, and its types. */
@@ -104,7 +106,8 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       expect(shape.isrImports).toBe(1);
       expect(shape.instances).toHaveLength(1);
       expect(shape.instances[0]!.keys).toContain(variant.engine);
-      expect(shape.instances[0]!.tokenEnv).toBe((variant.options?.['tokenEnv'] as string) ?? 'ISR_INVALIDATE_TOKEN');
+      const tokenEnv = variant.tokenEnv !== undefined ? variant.tokenEnv : ((variant.options?.['tokenEnv'] as string) ?? 'ISR_INVALIDATE_TOKEN');
+      expect(shape.instances[0]!.tokenEnv).toBe(tokenEnv ?? undefined);
       expect(shape.invalidateRoutes).toHaveLength(1);
       expect(shape.invalidateRoutes[0]!.path).toBe((variant.options?.['invalidatePath'] as string) ?? '/api/invalidate');
       // A route-scoped express.json() ends with the JSON answer for its errors; a global one keeps the app's handling.
