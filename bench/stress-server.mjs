@@ -3,10 +3,7 @@
 // RSS and event-loop delay and answers the parent's questions over IPC.
 import express from 'express';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { FileSystemCacheHandler } from '../dist/runtime/cache/filesystem-cache-handler.js';
-import { MemoryCacheHandler } from '../dist/runtime/cache/memory-cache-handler.js';
-import { RedisCacheHandler } from '../dist/runtime/cache/redis-cache-handler.js';
-import { ISRHandler } from '../dist/runtime/isr-handler.js';
+import { FileSystemCacheHandler, ISRHandler, MemoryCacheHandler, RedisCacheHandler } from '../dist/runtime/server.js';
 import { pageFor } from './stress-page.mjs';
 
 const config = JSON.parse(process.argv[2]);
@@ -57,7 +54,7 @@ function cacheFor() {
         logger: quiet,
       });
     default:
-      return new MemoryCacheHandler({ maxBytes: 1024 * 1024 * 1024 });
+      return new MemoryCacheHandler();
   }
 }
 
@@ -114,6 +111,9 @@ process.on('message', async (message) => {
     process.send({ type: 'measuring' });
   } else if (message.type === 'report') {
     delay.disable();
+    // What is still referenced after a full collection (peak figures may include garbage not yet collected).
+    globalThis.gc?.();
+    const retainedArrayBuffers = process.memoryUsage().arrayBuffers;
     process.send({
       type: 'report',
       baselineRss,
@@ -125,6 +125,7 @@ process.on('message', async (message) => {
       peakRunning,
       peakUnsentBytes: peakUnsent,
       peakArrayBuffers,
+      retainedArrayBuffers,
       logLines: lines.slice(0, 20),
       events: causes,
     });

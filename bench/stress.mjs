@@ -36,7 +36,10 @@ function get(port, path) {
 
 /** Runs the server child with `config`; returns helpers to talk to it. */
 async function startChild(config) {
-  const child = fork(join(benchDir, 'stress-server.mjs'), [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(benchDir, 'stress-server.mjs'), [JSON.stringify(config)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--expose-gc'],
+  });
   const crashes = [];
   const inbox = [];
   child.on('message', (message) => (message.type === 'crash' ? crashes.push(message.message) : inbox.push(message)));
@@ -107,7 +110,7 @@ function summary(name, load, fault, report, counts, lost, extra = {}) {
     peakRss: `${((report.peakRss - report.baselineRss) / MiB).toFixed(0)} MiB over ${(report.baselineRss / MiB).toFixed(0)} MiB`,
     eventLoopP99: `${report.eventLoopP99Ms.toFixed(1)} ms (max ${report.eventLoopMaxMs.toFixed(0)} ms)`,
     nothingLost: lost,
-    unsentPeak: `${(report.peakUnsentBytes / MiB).toFixed(0)} MiB written but not yet read by clients; array buffers peak ${(report.peakArrayBuffers / MiB).toFixed(0)} MiB`,
+    unsentPeak: `${(report.peakUnsentBytes / MiB).toFixed(0)} MiB written but not yet read by clients; array buffers peak ${(report.peakArrayBuffers / MiB).toFixed(0)} MiB, ${(report.retainedArrayBuffers / MiB).toFixed(0)} MiB after a full GC at the end`,
     ...extra,
   };
 }
@@ -317,7 +320,13 @@ function markdown(results) {
       `| ${r.name} | ${r.load} | ${r.fault} | ${r.rendersPerKey} | ${r.non2xx} | ${r.peakRunning} | ${r.peakRss} | ${r.eventLoopP99} | ${r.nothingLost} | ${r.crashes} |`,
   );
   const options = results.map((r) => `- ${r.name}: \`${JSON.stringify(r.options)}\``);
-  return `# Reliability under load and faults
+  return `---
+title: Reliability
+description: The handler under load and faults (cold bursts, hung renders, Redis killed, disk full, read-only tier), measured by npm run stress.
+nav_order: 14
+---
+
+# Reliability under load and faults
 
 Measured by \`npm run stress\` (bench/stress.mjs) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version},
 ${availableParallelism()} CPU cores. The handler runs in its own process with an in-process engine (a
