@@ -196,21 +196,23 @@ export class ISRHandler {
   }
 
   /**
-   * The tier's entry for `key`, else the outage copy's (kept while the tier could not store or
-   * read the page). Once the tier answers again a copy is written back to it, so that the fleet
-   * shares the page without another render.
+   * The tier's entry for `key` (remembered in the outage copy); while the tier fails, the copy's.
+   * A page the tier never took is served from the copy and written back once the tier answers.
    */
   private async cached(key: string): Promise<CacheEntry | undefined> {
     const found = await this.access.lookup(key);
-    if (found.ok && found.entry) {
-      this.outageCopy.forget(key);
+    if (!found.ok) {
+      return this.outageCopy.get(key);
+    }
+    if (found.entry) {
+      this.outageCopy.remember(found.entry);
       return found.entry;
     }
-    const copy = this.outageCopy.get(key);
-    if (copy && found.ok) {
-      this.outageCopy.restore(copy, (entry) => this.cache.set(entry));
+    const unstored = this.outageCopy.unstored(key);
+    if (unstored) {
+      this.outageCopy.restore(unstored, (entry) => this.cache.set(entry));
     }
-    return copy;
+    return unstored;
   }
 
   /** An invalidation counts as done only when the tier stored the page (not just the outage copy). */

@@ -106,7 +106,7 @@ export class PageStore {
     if (this.access.failing) {
       this.outageCopy.keep(entry);
     } else {
-      this.outageCopy.forget(key);
+      this.outageCopy.remember(entry);
     }
     this.emit({ type: 'store', key, cause, revalidate: entry.revalidate });
     return { page, report, entry };
