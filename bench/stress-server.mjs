@@ -76,7 +76,10 @@ const isr = new ISRHandler({
 const app = express();
 app.use((req, res, next) => isr.handle(req, res, next));
 app.use((_req, res) => res.status(404).end());
-app.use((_error, _req, res, _next) => res.status(500).end());
+app.use((error, _req, res, _next) => {
+  lines.push(`500: ${error?.stack ?? error}`);
+  res.status(500).end();
+});
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
 let peakRss = process.memoryUsage().rss;

@@ -120,9 +120,9 @@ export interface ISRHandlerOptions {
    */
   maxQueuedRenders?: number;
   /**
-   * Bytes of pages kept in-process while the cache tier fails (its `set` rejected), served while
-   * it cannot answer, so that an outage costs one render per page, not one per request. `0` = off.
-   * Default 16 MiB.
+   * Bytes of the in-process safety copy (pages served recently from the tier, and pages the tier
+   * refused to store), served while the tier fails so that an outage costs one render per page,
+   * not one per request. `0` = off. Default 16 MiB.
    */
   outageCopyBytes?: number;
   /**

@@ -31,6 +31,8 @@ export class TestEngine implements ISREngine {
   peakInFlight = 0;
   private readonly counts = new Map<string, number>();
   private stuck: Array<() => void> = [];
+  /** After `unstick()`, 'stuck' renders no longer block (so a failed test's teardown cannot hang). */
+  private released = false;
 
   route(path: string, route: TestRoute): this {
     this.routes.set(path, route);
@@ -47,6 +49,7 @@ export class TestEngine implements ISREngine {
 
   /** Lets every 'stuck' render go on (they then fail, as a render that noticed its abort late). */
   unstick(): void {
+    this.released = true;
     const stuck = this.stuck;
     this.stuck = [];
     stuck.forEach((release) => release());
@@ -79,7 +82,9 @@ export class TestEngine implements ISREngine {
       throw new Error(`engine failure on ${path}`);
     }
     if (route.mode === 'stuck') {
-      await new Promise<void>((resolve) => this.stuck.push(resolve));
+      if (!this.released) {
+        await new Promise<void>((resolve) => this.stuck.push(resolve));
+      }
       throw new Error(`stuck render of ${path} ended`);
     }
     if (route.mode === 'hang') {
