@@ -326,11 +326,16 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
       expect(engine.renders('/p')).toBe(2);
     });
 
-    it('serves the outage copy of a page the cache refused to store, once rendered', async () => {
+    /** A memory tier whose every `set` rejects, as a full disk would. */
+    async function restartWithFullDisk(extra: Parameters<typeof start>[0] = {}) {
       await server.close();
       const cache = new MemoryCacheHandler();
       cache.set = () => Promise.reject(new Error('disk full'));
-      await start({ cache });
+      await start({ cache, ...extra });
+    }
+
+    it('serves the outage copy of a page the cache refused to store, once rendered', async () => {
+      await restartWithFullDisk();
       engine.route('/p', { revalidate: 60, delayMs: 30 });
       const responses = await Promise.all(Array.from({ length: 50 }, () => get(server, '/p')));
       // Requests that arrive after the render get the copy as a HIT; none renders again.
@@ -342,10 +347,7 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
     });
 
     it('keeps no outage copy with outageCopyBytes: 0 (every request renders, none fails)', async () => {
-      await server.close();
-      const cache = new MemoryCacheHandler();
-      cache.set = () => Promise.reject(new Error('disk full'));
-      await start({ cache, outageCopyBytes: 0 });
+      await restartWithFullDisk({ outageCopyBytes: 0 });
       engine.route('/p', { revalidate: 60 });
       expect([(await get(server, '/p')).status, (await get(server, '/p')).status]).toEqual([200, 200]);
       expect(engine.renders('/p')).toBe(2);
