@@ -13,7 +13,9 @@ import { createEmitter, type ISREmit, type ISREventListener } from './render/isr
 import type { RetryOptions } from './render/backoff.js';
 import { buildIdSources, deriveBuildId } from './render/build-id.js';
 import { DEFAULT_FLEET_LOCK_TTL_MS } from './render/fleet-lock.js';
-import { resolveLogger, type ISRLogger } from './utils/logger.js';
+import { DEFAULT_OUTAGE_COPY_BYTES } from './render/outage-copy.js';
+import { DEFAULT_MAX_QUEUED_RENDERS, defaultMaxConcurrentRenders } from './render/render-budget.js';
+import { guardLogger, resolveLogger, type ISRLogger } from './utils/logger.js';
 
 /** Limits of the invalidate endpoint. */
 export interface InvalidateOptions {
@@ -135,6 +137,29 @@ export interface ISRHandlerOptions {
   onEvent?: ISREventListener;
   /** CDN tag headers, `CDN-Cache-Control` and purges after invalidations (docs/cdn.md). */
   cdn?: CdnOptions;
+  /**
+   * Most renders running at once in this process, of every kind (visitor misses and bypass
+   * renders, background regenerations, invalidations). A render abandoned by `renderTimeoutMs`
+   * keeps its slot until the engine really stops. Default: two per CPU core, 4 to 32.
+   */
+  maxConcurrentRenders?: number;
+  /**
+   * Most renders waiting for a slot (visitors ahead of regenerations); beyond it a cold miss gets
+   * `503` with `Retry-After` and a stale page is served without starting a regeneration. A wait
+   * ends after `renderTimeoutMs` the same way. `0` = no queue. Default 100.
+   */
+  maxQueuedRenders?: number;
+  /**
+   * Bytes of the in-process safety copy (pages served recently from the tier, and pages the tier
+   * refused to store), served while the tier fails so that an outage costs one render per page,
+   * not one per request. `0` = off. Default 16 MiB.
+   */
+  outageCopyBytes?: number;
+  /**
+   * The handler's clock in ms since the epoch (page ages, back-off). For tests; default `Date.now`.
+   * @internal
+   */
+  now?: () => number;
 }
 
 /** The options with their defaults applied, as the handler's parts use them. */
@@ -160,6 +185,10 @@ export interface ResolvedISROptions {
   invalidateLimits: { maxUrls: number; maxBodyBytes: number; concurrency: number; maxRegenerations: number };
   /** Failed token attempts per client and minute before 429; `0` = no limit. */
   maxFailedAttempts: number;
+  maxConcurrentRenders: number;
+  maxQueuedRenders: number;
+  outageCopyBytes: number;
+  now: () => number;
 }
 
 /**
@@ -174,7 +203,7 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
   }
   return {
     engine,
-    logger: resolveLogger(options.logger),
+    logger: guardLogger(resolveLogger(options.logger)),
     emit: createEmitter(options.onEvent, metrics),
     token: options.invalidateSecretToken,
     cache: options.cache ?? new MemoryCacheHandler(),
@@ -195,6 +224,10 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
     retry: options.retry,
     invalidateLimits: invalidateLimits(options.invalidate ?? {}),
     maxFailedAttempts: options.invalidate?.maxFailedAttempts === 0 ? 0 : positive(options.invalidate?.maxFailedAttempts, 10),
+    maxConcurrentRenders: Math.floor(positive(options.maxConcurrentRenders, defaultMaxConcurrentRenders())),
+    maxQueuedRenders: Math.floor(nonNegative(options.maxQueuedRenders, DEFAULT_MAX_QUEUED_RENDERS)),
+    outageCopyBytes: Math.floor(nonNegative(options.outageCopyBytes, DEFAULT_OUTAGE_COPY_BYTES)),
+    now: options.now ?? Date.now,
   };
 }
 
@@ -229,6 +262,11 @@ function resolveEngine(options: ISRHandlerOptions): ISREngine {
     return commonEngineAdapter({ commonEngine: options.commonEngine, bootstrap, indexHtml, browserDistFolder });
   }
   throw new TypeError('ISRHandler: pass angularAppEngine, or commonEngine with bootstrap, indexHtml and browserDistFolder.');
+}
+
+/** `value` when it is a finite number >= 0, else `fallback`. */
+function nonNegative(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 /** `value` when it is a finite positive number, else `fallback`. */

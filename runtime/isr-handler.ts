@@ -16,7 +16,9 @@ import { Backoff } from './render/backoff.js';
 import { CacheAccess } from './render/cache-access.js';
 import { closeTimeout, settledWithin, type CloseOptions } from './render/close-within.js';
 import { FleetLock } from './render/fleet-lock.js';
-import { Regenerator } from './render/regeneration.js';
+import { OutageCopy } from './render/outage-copy.js';
+import { RenderBudget } from './render/render-budget.js';
+import { Regenerator, type RegenerationOutcome } from './render/regeneration.js';
 import { RenderRequests } from './render/render-requests.js';
 import { Renderer } from './render/renderer.js';
 import { RenderResponder } from './render/responder.js';
@@ -67,6 +69,9 @@ export class ISRHandler {
   private readonly cacheStatus: CacheStatusValues;
   /** Configuration warnings logged once, when the handler answers its first request. */
   private startupWarnings: string[] = [];
+  private readonly budget: RenderBudget;
+  private readonly outageCopy: OutageCopy;
+  private readonly now: () => number;
 
   /**
    * Error middleware for the invalidate route, placed after `express.json()` and `isr.invalidate`:
@@ -96,28 +101,32 @@ export class ISRHandler {
   constructor(options: ISRHandlerOptions) {
     let metrics: ISRMetrics | undefined;
     const resolved = resolveOptions(options, (event) => metrics?.record(event));
-    const { logger, emit, cache, buildId, renderTimeoutMs } = resolved;
+    const { logger, emit, cache, buildId, renderTimeoutMs, now } = resolved;
     this.metrics = metrics = new ISRMetrics(cache);
     this.metricsHandler = this.metrics.handler;
     this.emit = emit;
     this.cache = cache;
     this.logger = logger;
+    this.now = now;
     this.keyRules = resolved.keyRules;
     this.cacheControl = resolved.cacheControl;
     this.access = new CacheAccess(cache, buildId, logger, emit);
     this.requests = new RenderRequests(resolved.origin);
     const cacheStatus = (this.cacheStatus = new CacheStatusValues(resolved.cacheStatusDetail));
-    const renderer = new Renderer(resolved.engine, renderTimeoutMs, emit);
+    this.budget = new RenderBudget(resolved.maxConcurrentRenders, resolved.maxQueuedRenders, renderTimeoutMs);
+    this.outageCopy = new OutageCopy(resolved.outageCopyBytes);
+    const renderer = new Renderer(resolved.engine, renderTimeoutMs, this.budget, emit);
     const entryHeaders = cdnEntryHeaders(options.cdn, logger);
-    const store = (this.store = new PageStore(renderer, this.access, { buildId, compress: resolved.compress, entryHeaders }, logger, emit));
+    const settings = { buildId, compress: resolved.compress, entryHeaders, now };
+    const store = (this.store = new PageStore(renderer, this.access, settings, this.outageCopy, logger, emit));
     const fleetLock = new FleetLock(this.access, renderTimeoutMs, resolved.fleetLockTtlMs);
-    const backoff = new Backoff(resolved.retry);
+    const backoff = new Backoff(resolved.retry, now);
     const peerWaitMs = renderTimeoutMs + INVALIDATE_PEER_MARGIN_MS;
     const { flights, requests, access } = this;
     const regenerator = new Regenerator(flights, backoff, fleetLock, store, requests, logger, emit, access, peerWaitMs);
     this.regenerator = regenerator;
     const { cacheControl } = this;
-    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, requests, cacheControl, cacheStatus, logger, emit });
+    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, backoff, requests, cacheControl, cacheStatus, logger, emit });
     const purgers = options.cdn?.purgers;
     this.purge = purgers?.length ? new CdnPurge({ ...options.cdn, purgers }, this.keyRules, logger, emit) : undefined;
     this.invalidateDeps = {
@@ -130,7 +139,7 @@ export class ISRHandler {
       hostKeys: this.keyRules.hostKeys && { allowed: this.keyRules.hostKeys, hosts: resolved.keyHosts },
       access: this.access,
       logger,
-      regenerate: (key) => regenerator.regenerate(key, 'invalidate', true),
+      regenerate: (key) => this.regenerateForInvalidation(key),
       isRendering: (key) => regenerator.isRendering(key),
       settleRunning: () => regenerator.settleRunning(),
       cacheError: (operation, error) => this.access.failed(operation, error),
@@ -160,11 +169,8 @@ export class ISRHandler {
       if (!key.cacheable) {
         return await this.responder.bypass(req, res, next, key.reason);
       }
-      const found = await this.access.lookup(key.key);
-      if (!found.ok) {
-        return await this.responder.bypass(req, res, next, 'cache unavailable');
-      }
-      if (found.entry) {
+      const found = await this.cached(key.key);
+      if (found) {
         return this.writeCached(req, res, found.entry, found.stale);
       }
       const knownUncacheable = this.store.knownUncacheable(key.key);
@@ -191,11 +197,11 @@ export class ISRHandler {
     if (!key.cacheable) {
       return next();
     }
-    const found = await this.access.lookup(key.key);
-    if (!found.ok || !found.entry) {
-      return next();
-    }
     try {
+      const found = await this.cached(key.key);
+      if (!found) {
+        return next();
+      }
       this.writeCached(req, res, found.entry, found.stale);
     } catch (error) {
       next(error);
@@ -270,13 +276,46 @@ export class ISRHandler {
     return this.purge.purge(urls, tags);
   }
 
-  /** HIT, or STALE (past `revalidate`, marked stale by an invalidation, or failing) starting one background regeneration. */
+  /**
+   * The tier's entry for `key` (remembered in the outage copy), and whether an invalidation marked
+   * it stale; while the tier fails, the copy's. A page the tier never took is served from the copy
+   * and written back once the tier answers.
+   */
+  private async cached(key: string): Promise<{ entry: CacheEntry; stale: boolean } | undefined> {
+    const found = await this.access.lookup(key);
+    if (!found.ok) {
+      const copy = this.outageCopy.get(key);
+      return copy && { entry: copy, stale: false };
+    }
+    if (found.entry) {
+      this.outageCopy.remember(found.entry);
+      return { entry: found.entry, stale: found.stale ?? false };
+    }
+    const unstored = this.outageCopy.unstored(key);
+    if (unstored) {
+      this.outageCopy.restore(unstored, (entry) => this.access.store(entry, this.access.clock.now()).then(() => undefined));
+    }
+    return unstored && { entry: unstored, stale: false };
+  }
+
+  /** An invalidation counts as done only when the tier stored the page (not just the outage copy). */
+  private async regenerateForInvalidation(key: string): Promise<RegenerationOutcome> {
+    const outcome = await this.regenerator.regenerate(key, 'invalidate', true);
+    return outcome.notStored === undefined || outcome.removed !== undefined || outcome.markedStale !== undefined
+      ? outcome
+      : { ...outcome, entry: undefined };
+  }
+
+  /**
+   * HIT, or STALE (past `revalidate`, marked stale by an invalidation, or failing) starting one
+   * background regeneration, unless the render budget is full (then the stale page is all there is).
+   */
   private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry, marked = false): void {
     const { revalidate } = entry;
     // Seconds of freshness left (negative once stale); `revalidate: 0` never expires on its own.
-    const ttl = revalidate > 0 ? revalidate - (Date.now() - entry.createdAt) / 1000 : Infinity;
+    const ttl = revalidate > 0 ? revalidate - (this.now() - entry.createdAt) / 1000 : Infinity;
     const stale = marked || ttl <= 0 || this.regenerator.isFailing(entry.key);
-    if (stale) {
+    if (stale && this.budget.hasRoomForBackground()) {
       this.regenerator.schedule(entry.key);
     }
     const status = stale

@@ -46,6 +46,11 @@ export class CacheAccess {
     private readonly emit: ISREmit,
   ) {}
 
+  /** True while the tier fails (from a failure until the next successful lookup). */
+  get failing(): boolean {
+    return this.down;
+  }
+
   /**
    * This build's entry for `key`, else an entry tied to no build stored under the plain key. A
    * successful lookup ends an outage unless `announceRecovery` is false (a peer's poll while

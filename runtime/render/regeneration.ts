@@ -71,7 +71,7 @@ export class Regenerator {
 
   /** Starts a background regeneration unless one runs or the key is backing off. */
   schedule(key: string): void {
-    if (this.flights.get(key) !== undefined || !this.backoff.mayAttempt(key, Date.now())) {
+    if (this.flights.get(key) !== undefined || !this.backoff.mayAttempt(key)) {
       return;
     }
     this.regenerate(key, 'regenerate', false).catch(() => undefined);
@@ -154,7 +154,7 @@ export class Regenerator {
   /** Backs the key off, logs the first failure of a streak, and returns the error to rethrow. */
   private failed(key: string, cause: RegenerationCause, error: unknown): Error {
     const reason = errorMessage(error);
-    const { failures, retryInMs } = this.backoff.fail(key, Date.now());
+    const { failures, retryInMs } = this.backoff.fail(key);
     const line = `regeneration of ${key} failed: ${reason}; serving the last good page, next attempt in ${Math.round(retryInMs / 1000)} s`;
     if (failures === 1) {
       this.logger.warn(line);

@@ -6,6 +6,7 @@ import type { RenderedPage } from '../engine/isr-engine.js';
 import type { ISREmit, RenderCause } from './isr-events.js';
 import type { ISRLogger } from '../utils/logger.js';
 import type { CacheAccess } from './cache-access.js';
+import type { OutageCopy } from './outage-copy.js';
 import { CLIENT_SHELL_REASON, isRouteReason, whyNotStorable } from './cacheability.js';
 import { hostOf } from './render-requests.js';
 import type { Renderer, RenderRequest } from './renderer.js';
@@ -15,14 +16,20 @@ export interface RenderOutcome {
   /** `null` when the engine has no page for the URL. */
   page: RenderedPage | null;
   report: ISRRenderReport;
-  /** The stored entry, when the page was cacheable and the cache accepted it. */
+  /** The entry, when the page was cacheable and the cache (or, in an outage, the outage copy) kept it. */
   entry?: CacheEntry;
-  /** Why the page was not stored. */
+  /** Why the page was not stored (with `entry`: kept only in the in-process outage copy). */
   notStored?: string;
 }
 
 /** Keys whose route proved uncacheable are remembered this long, so their requests skip the single flight. */
 const UNCACHEABLE_MEMORY_MS = 60_000;
+
+/** Bytes the uncacheable memo may hold (keys as UTF-16 plus a fixed per-entry cost). */
+export const UNCACHEABLE_MEMO_BYTES = 1024 * 1024;
+
+/** Allowance per memo entry for the LRU node, its TTL slot and the shared reason string. */
+const MEMO_ENTRY_OVERHEAD_BYTES = 128;
 
 /** How stored entries are built (from the handler options). */
 export interface StoreSettings {
@@ -30,11 +37,19 @@ export interface StoreSettings {
   compress: boolean;
   /** Headers stored with each page on top of the engine's (the `cdn` option's tag header, CDN-Cache-Control). */
   entryHeaders?: (key: string, tags: readonly string[], revalidate: number) => Record<string, string>;
+  /** The handler's clock (ms since epoch), for `createdAt`. */
+  now: () => number;
 }
 
 /** Renders a key and stores the page when it may be shared (see `whyNotStorable`). */
 export class PageStore {
-  private readonly uncacheable = new LRUCache<string, string>({ max: 10_000, ttl: UNCACHEABLE_MEMORY_MS });
+  private readonly uncacheable = new LRUCache<string, string>({
+    maxSize: UNCACHEABLE_MEMO_BYTES,
+    sizeCalculation: (_reason, key) => MEMO_ENTRY_OVERHEAD_BYTES + key.length * 2,
+    ttl: UNCACHEABLE_MEMORY_MS,
+  });
+  /** When expired memo entries were last swept (lru-cache drops them only when read or evicted). */
+  private sweptAt = 0;
   /** The client-side-shell warning is logged once per handler. */
   private warnedShell = false;
 
@@ -42,9 +57,15 @@ export class PageStore {
     private readonly renderer: Renderer,
     private readonly access: CacheAccess,
     private readonly settings: StoreSettings,
+    private readonly outageCopy: OutageCopy,
     private readonly logger: ISRLogger,
     private readonly emit: ISREmit,
   ) {}
+
+  /** Entries in the uncacheable memo (for tests and metrics). */
+  get knownUncacheableCount(): number {
+    return this.uncacheable.size;
+  }
 
   /** Why `key` is known not to be cacheable (its route has no revalidate), if it is. */
   knownUncacheable(key: string): string | undefined {
@@ -77,15 +98,23 @@ export class PageStore {
       tags,
       buildId: this.settings.buildId,
       compress: this.settings.compress,
-      now: Date.now(),
+      now: this.settings.now(),
     });
     let stale: boolean;
     try {
       ({ stale } = await this.access.store(entry, since));
       this.access.stored();
     } catch (error) {
+      // Kept in-process instead, so the outage does not turn every request into a render.
       this.access.failed('set', error);
-      return { page, report, notStored: 'cache unavailable' };
+      this.outageCopy.keep(entry);
+      return { page, report, entry, notStored: 'cache unavailable' };
+    }
+    // While lookups fail the stored page cannot be read back: keep it at hand too.
+    if (this.access.failing) {
+      this.outageCopy.keep(entry);
+    } else {
+      this.outageCopy.remember(entry);
     }
     this.emit({ type: 'store', key, cause, revalidate: entry.revalidate, ...(stale ? { stale } : {}) });
     return { page, report, entry };
@@ -98,6 +127,7 @@ export class PageStore {
    */
   private noteNotStorable(key: string, request: RenderRequest, reason: string): void {
     if (isRouteReason(reason)) {
+      this.sweepMemo();
       this.uncacheable.set(key, reason);
     } else if (reason === CLIENT_SHELL_REASON && !this.warnedShell) {
       this.warnedShell = true;
@@ -105,6 +135,15 @@ export class PageStore {
         `the engine answered ${key} with the client-side shell (host "${hostOf(request.url)}" is not in ` +
           'allowedHosts / NG_ALLOWED_HOSTS?); such answers are never cached',
       );
+    }
+  }
+
+  /** Frees expired memo entries at most once per memo lifetime (a sweep walks every entry). */
+  private sweepMemo(): void {
+    const now = performance.now();
+    if (now - this.sweptAt >= UNCACHEABLE_MEMORY_MS) {
+      this.sweptAt = now;
+      this.uncacheable.purgeStale();
     }
   }
 }

@@ -41,3 +41,24 @@ export function errorMessage(error: unknown): string {
   }
   return typeof error === 'string' ? error : String(error);
 }
+
+/**
+ * Wraps a user's logger so that a throwing method never breaks request handling or a background
+ * regeneration (the line is dropped; there is nowhere safer to report it).
+ */
+export function guardLogger(logger: ISRLogger): ISRLogger {
+  const guard =
+    (write: ((message: string) => void) | undefined) =>
+    (message: string): void => {
+      try {
+        write?.call(logger, message);
+      } catch {
+        // A logger must not take the page down with it.
+      }
+    };
+  const guarded: ISRLogger = { info: guard(logger.info), warn: guard(logger.warn), error: guard(logger.error) };
+  if (logger.debug) {
+    guarded.debug = guard(logger.debug);
+  }
+  return guarded;
+}

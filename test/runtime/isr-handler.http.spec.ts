@@ -2,6 +2,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { CacheEntry, CacheHandler } from '../../runtime/cache/cache-handler.js';
 import { MemoryCacheHandler } from '../../runtime/cache/memory-cache-handler.js';
 import type { ISREvent } from '../../runtime/render/isr-events.js';
+import { brokenCache } from './support/broken-cache.js';
+import { TestClock } from './support/test-clock.js';
 import { renderNumber, TestEngine } from './support/test-engine.js';
 import { rawRequest, startServer, type TestServer } from './support/test-server.js';
 
@@ -37,20 +39,19 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
   }
 
   describe('cache states', () => {
-    it('goes MISS -> HIT -> STALE -> refreshed HIT as real time passes', async () => {
-      await start();
+    it('goes MISS -> HIT -> STALE -> refreshed HIT as the clock passes revalidate', async () => {
+      const clock = new TestClock();
+      await start({ now: clock.now });
       engine.route('/blog/a', { revalidate: 1 });
       const miss = await get(server, '/blog/a');
       expect([miss.status, miss.cache, renderNumber(miss.body)]).toEqual([200, 'MISS', 1]);
       const hit = await get(server, '/blog/a');
       expect([hit.status, hit.cache, renderNumber(hit.body)]).toEqual([200, 'HIT', 1]);
+      clock.advance(999);
+      expect((await get(server, '/blog/a')).cache).toBe('HIT');
 
-      // Poll until the entry turns stale (revalidate: 1 s).
-      let stale = hit;
-      while (stale.cache === 'HIT') {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        stale = await get(server, '/blog/a');
-      }
+      clock.advance(1);
+      const stale = await get(server, '/blog/a');
       expect([stale.status, stale.cache, renderNumber(stale.body)]).toEqual([200, 'STALE', 1]);
       await server.waitForEvent(isRegeneration('/blog/a', true));
       const refreshed = await get(server, '/blog/a');
@@ -93,39 +94,39 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
     });
 
     it('keeps the last good page with no 5xx when regeneration throws, logs once and retries with back-off', async () => {
-      await start({ retry: { initialDelayMs: 20, maxDelayMs: 40 } });
+      const clock = new TestClock();
+      await start({ now: clock.now, retry: { initialDelayMs: 20_000, maxDelayMs: 40_000 } });
       engine.route('/fragile', { revalidate: 60 });
       await get(server, '/fragile');
-      await backdate(server.isr.cache, '/fragile');
+      clock.advance(60_000);
       engine.route('/fragile', { revalidate: 60, mode: 'throw' });
 
       const first = await Promise.all(Array.from({ length: 20 }, () => get(server, '/fragile')));
       expect(first.map((r) => r.status)).toEqual(Array(20).fill(200));
       expect(first.every((r) => r.cache === 'STALE' && renderNumber(r.body) === 1)).toBe(true);
       const failure = await server.waitForEvent(isRegeneration('/fragile', false));
-      expect(failure).toMatchObject({ reason: 'engine failure on /fragile', failures: 1 });
-      // Right after the failure the key backs off: more requests start no render.
+      expect(failure).toMatchObject({ reason: 'engine failure on /fragile', failures: 1, retryInMs: 20_000 });
+      // Until the back-off delay has passed on the clock, requests start no render.
       const rendersAfterFailure = engine.renders('/fragile');
-      await get(server, '/fragile');
+      clock.advance(19_999);
+      expect((await get(server, '/fragile')).status).toBe(200);
+      await server.isr.idle();
       expect(engine.renders('/fragile')).toBe(rendersAfterFailure);
 
       // After the back-off a request retries; the second failure is not logged as a warning again.
       let since = server.events.length;
-      while (!server.events.slice(since).some(isRegeneration('/fragile', false))) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        expect((await get(server, '/fragile')).status).toBe(200);
-      }
+      clock.advance(1);
+      expect((await get(server, '/fragile')).status).toBe(200);
+      expect(await server.waitForEvent(isRegeneration('/fragile', false), since)).toMatchObject({ failures: 2, retryInMs: 40_000 });
+      expect(engine.renders('/fragile')).toBe(rendersAfterFailure + 1);
       expect(server.logger.at('warn').filter((line) => line.includes('/fragile'))).toHaveLength(1);
 
       engine.route('/fragile', { revalidate: 60 });
       since = server.events.length;
-      let page = await get(server, '/fragile');
-      while (!server.events.slice(since).some(isRegeneration('/fragile', true))) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        page = await get(server, '/fragile');
-        expect(page.status).toBe(200);
-      }
-      page = await get(server, '/fragile');
+      clock.advance(40_000);
+      expect((await get(server, '/fragile')).cache).toBe('STALE');
+      await server.waitForEvent(isRegeneration('/fragile', true), since);
+      const page = await get(server, '/fragile');
       expect(page.cache).toBe('HIT');
       expect(renderNumber(page.body)).toBe(engine.renders('/fragile'));
       expect(server.logger.at('info').some((line) => line.includes('recovered'))).toBe(true);
@@ -270,26 +271,37 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
       expect(engine.renders('/me')).toBe(6);
     });
 
-    it('renders and answers BYPASS when the cache rejects', async () => {
+    it('renders once per key and serves the outage copy while the cache rejects', async () => {
       await server.close();
-      const broken: CacheHandler = {
-        get: () => Promise.reject(new Error('connection refused')),
-        set: () => Promise.reject(new Error('connection refused')),
-        delete: () => Promise.reject(new Error('connection refused')),
-        keysByTag: () => Promise.reject(new Error('connection refused')),
-        clear: () => Promise.reject(new Error('connection refused')),
-      };
+      const broken = brokenCache('connection refused');
       await start({ cache: broken });
-      engine.route('/p', { revalidate: 60 });
-      const responses = await Promise.all([get(server, '/p'), get(server, '/p'), get(server, '/p')]);
-      expect(responses.map((r) => [r.status, r.cache])).toEqual([
-        [200, 'BYPASS'],
-        [200, 'BYPASS'],
-        [200, 'BYPASS'],
-      ]);
-      expect(server.events.filter((e) => e.type === 'cache-error' && e.operation === 'get')).toHaveLength(3);
+      engine.route('/p', { revalidate: 60, delayMs: 30 });
+      const responses = await Promise.all(Array.from({ length: 20 }, () => get(server, '/p')));
+      // Requests that arrive after the render get the copy as a HIT; none renders again.
+      expect(responses.every((r) => r.status === 200 && ['MISS', 'HIT'].includes(r.cache ?? '') && renderNumber(r.body) === 1)).toBe(true);
+      const later = await Promise.all(Array.from({ length: 5 }, () => get(server, '/p')));
+      expect(later.map((r) => r.cache)).toEqual(Array(5).fill('HIT'));
+      expect(engine.renders('/p')).toBe(1);
+      expect(server.events.filter((e) => e.type === 'cache-error' && e.operation === 'get')).toHaveLength(25);
       // One log line for the outage, not one per request.
       expect(server.logger.at('warn').filter((line) => line.includes('connection refused'))).toHaveLength(1);
+    });
+
+    it('regenerates a stale outage copy once per revalidate period', async () => {
+      await server.close();
+      const clock = new TestClock();
+      const cache = new MemoryCacheHandler();
+      cache.get = () => Promise.reject(new Error('timeout'));
+      await start({ cache, now: clock.now });
+      engine.route('/p', { revalidate: 60 });
+      expect((await get(server, '/p')).cache).toBe('MISS');
+      expect((await get(server, '/p')).cache).toBe('HIT');
+      clock.advance(60_000);
+      expect((await get(server, '/p')).cache).toBe('STALE');
+      await server.waitForEvent(isRegeneration('/p', true));
+      const refreshed = await Promise.all(Array.from({ length: 5 }, () => get(server, '/p')));
+      expect(refreshed.map((r) => [r.cache, renderNumber(r.body)])).toEqual(Array(5).fill(['HIT', 2]));
+      expect(engine.renders('/p')).toBe(2);
     });
 
     it('logs once per cache outage and again when the cache answers', async () => {
@@ -300,25 +312,51 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
       cache.get = (key) => (down ? Promise.reject(new Error('timeout')) : realGet(key));
       await start({ cache });
       engine.route('/p', { revalidate: 60 });
+      engine.route('/q', { revalidate: 60 });
       expect((await get(server, '/p')).cache).toBe('MISS');
       down = true;
-      expect([(await get(server, '/p')).cache, (await get(server, '/p')).cache]).toEqual(['BYPASS', 'BYPASS']);
+      // A page served a moment before the outage is served from the copy: no render.
+      expect([(await get(server, '/p')).cache, (await get(server, '/p')).cache]).toEqual(['HIT', 'HIT']);
       down = false;
       expect((await get(server, '/p')).cache).toBe('HIT');
       down = true;
-      expect((await get(server, '/p')).cache).toBe('BYPASS');
+      expect((await get(server, '/q')).cache).toBe('MISS');
+      expect((await get(server, '/q')).cache).toBe('HIT');
       expect(server.logger.at('warn').filter((line) => line.includes('timeout'))).toHaveLength(2);
       expect(server.logger.at('info')).toContain('cache answers again');
+      expect([engine.renders('/p'), engine.renders('/q')]).toEqual([1, 1]);
+      // A page deleted from the tier (invalidated, removed) is not brought back by the copy.
+      down = false;
+      await server.isr.cache.delete('/p');
+      expect((await get(server, '/p')).cache).toBe('MISS');
+      expect(engine.renders('/p')).toBe(2);
     });
 
-    it('answers BYPASS for a rendered page the cache refused to store', async () => {
+    /** A memory tier whose every `set` rejects, as a full disk would. */
+    async function restartWithFullDisk(extra: Parameters<typeof start>[0] = {}) {
       await server.close();
       const cache = new MemoryCacheHandler();
       cache.set = () => Promise.reject(new Error('disk full'));
-      await start({ cache });
+      await start({ cache, ...extra });
+    }
+
+    it('serves the outage copy of a page the cache refused to store, once rendered', async () => {
+      await restartWithFullDisk();
+      engine.route('/p', { revalidate: 60, delayMs: 30 });
+      const responses = await Promise.all(Array.from({ length: 50 }, () => get(server, '/p')));
+      // Requests that arrive after the render get the copy as a HIT; none renders again.
+      expect(responses.every((r) => r.status === 200 && (r.cache === 'MISS' || r.cache === 'HIT') && renderNumber(r.body) === 1)).toBe(
+        true,
+      );
+      expect((await get(server, '/p')).cache).toBe('HIT');
+      expect(engine.renders('/p')).toBe(1);
+    });
+
+    it('keeps no outage copy with outageCopyBytes: 0 (every request renders, none fails)', async () => {
+      await restartWithFullDisk({ outageCopyBytes: 0 });
       engine.route('/p', { revalidate: 60 });
-      const response = await get(server, '/p');
-      expect([response.status, response.cache]).toEqual([200, 'BYPASS']);
+      expect([(await get(server, '/p')).status, (await get(server, '/p')).status]).toEqual([200, 200]);
+      expect(engine.renders('/p')).toBe(2);
     });
   });
 

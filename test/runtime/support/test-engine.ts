@@ -6,8 +6,11 @@ export interface TestRoute {
   tags?: string[];
   status?: number;
   headers?: Record<string, string | string[]>;
-  /** 'throw' rejects, 'hang' never settles (until aborted), 'none' = no page (null). */
-  mode?: 'ok' | 'throw' | 'hang' | 'none';
+  /**
+   * 'throw' rejects, 'hang' never settles (until aborted), 'stuck' ignores the abort signal and
+   * settles only at {@link TestEngine.unstick}, 'none' = no page (null).
+   */
+  mode?: 'ok' | 'throw' | 'hang' | 'stuck' | 'none';
   /** Client-side shell instead of a server render (no ng-server-context="ssr"). */
   csr?: boolean;
   /** HttpClient failures the app would report. */
@@ -23,7 +26,13 @@ export interface TestRoute {
 export class TestEngine implements ISREngine {
   readonly routes = new Map<string, TestRoute>();
   readonly requests: ISRRenderRequest[] = [];
+  /** Renders running now, and the most that ever ran at once. */
+  inFlight = 0;
+  peakInFlight = 0;
   private readonly counts = new Map<string, number>();
+  private stuck: Array<() => void> = [];
+  /** After `unstick()`, 'stuck' renders no longer block (so a failed test's teardown cannot hang). */
+  private released = false;
 
   route(path: string, route: TestRoute): this {
     this.routes.set(path, route);
@@ -38,7 +47,25 @@ export class TestEngine implements ISREngine {
     return this.counts.get(path) ?? 0;
   }
 
+  /** Lets every 'stuck' render go on (they then fail, as a render that noticed its abort late). */
+  unstick(): void {
+    this.released = true;
+    const stuck = this.stuck;
+    this.stuck = [];
+    stuck.forEach((release) => release());
+  }
+
   async render(request: ISRRenderRequest): Promise<RenderedPage | null> {
+    this.inFlight++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+    try {
+      return await this.renderNow(request);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async renderNow(request: ISRRenderRequest): Promise<RenderedPage | null> {
     this.requests.push(request);
     const url = new URL(request.url);
     const path = url.pathname;
@@ -53,6 +80,12 @@ export class TestEngine implements ISREngine {
     }
     if (route.mode === 'throw') {
       throw new Error(`engine failure on ${path}`);
+    }
+    if (route.mode === 'stuck') {
+      if (!this.released) {
+        await new Promise<void>((resolve) => this.stuck.push(resolve));
+      }
+      throw new Error(`stuck render of ${path} ended`);
     }
     if (route.mode === 'hang') {
       await new Promise<never>((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
