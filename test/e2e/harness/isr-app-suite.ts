@@ -101,6 +101,19 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
       expect([revalidated.status, revalidated.body]).toEqual([304, '']);
     });
 
+    it('one page, one key: other spellings of a path reach its stored page or bypass; none is stored', async () => {
+      // `%70` is an encoded "p" (unreserved): the same key, so the page stored above answers.
+      const encoded = await page(`/%70${PINNED.path.slice(1)}`);
+      expect([encoded.status, encoded.cache, renderedAt(encoded.body)]).toEqual([200, 'HIT', pinnedFirst.at]);
+      // Matrix parameters are a spelling Angular's router maps to the page: served, never stored.
+      const matrix = await page(`/${PINNED.path};s=1`);
+      expect(matrix.cache).toBe('BYPASS');
+      expect(matrix.headers.get('cache-status')).toMatch(/^ng-isr; fwd=bypass/);
+      const again = await page(`/${PINNED.path}`);
+      expect([again.cache, renderedAt(again.body)]).toEqual(['HIT', pinnedFirst.at]);
+      expect(again.headers.get('cache-status')).toMatch(/^ng-isr; hit/);
+    });
+
     it(`after revalidate (${TIMED.revalidate} s): STALE with the old page, then the regenerated page`, async () => {
       const cached = renderedAt((await page(`/${TIMED.path}`)).body);
       const stale = await waitFor(
