@@ -227,7 +227,7 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
     maxConcurrentRenders: Math.floor(positive(options.maxConcurrentRenders, defaultMaxConcurrentRenders())),
     maxQueuedRenders: Math.floor(nonNegative(options.maxQueuedRenders, DEFAULT_MAX_QUEUED_RENDERS)),
     outageCopyBytes: Math.floor(nonNegative(options.outageCopyBytes, DEFAULT_OUTAGE_COPY_BYTES)),
-    now: options.now ?? Date.now,
+    now: options.now ?? (() => Date.now()),
   };
 }
 

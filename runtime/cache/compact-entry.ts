@@ -11,7 +11,7 @@ const SLACK_BYTES = 1_024;
  * so what the byte bound counts is what the process holds.
  */
 export function compactEntry(entry: CacheEntry): CacheEntry {
-  const { body, variants } = entry;
+  const { body, variants = {} } = entry;
   const views = [body, variants.br, variants.gzip].filter((buffer): buffer is Buffer => buffer !== undefined);
   const backing = new Set(views.map((view) => view.buffer));
   let viewBytes = 0;

@@ -23,7 +23,7 @@ export interface MemoryCacheHandlerOptions {
 /** Bytes an entry occupies, as counted against `maxBytes`. */
 export function entrySizeInBytes(entry: CacheEntry): number {
   let size = ENTRY_OVERHEAD_BYTES + entry.body.length + Buffer.byteLength(entry.key) * 2 + entry.etag.length;
-  size += (entry.variants.br?.length ?? 0) + (entry.variants.gzip?.length ?? 0);
+  size += (entry.variants?.br?.length ?? 0) + (entry.variants?.gzip?.length ?? 0);
   for (const [name, value] of Object.entries(entry.headers)) {
     size += name.length + value.length;
   }

@@ -65,7 +65,7 @@ export class RenderResponder {
     const { entry } = outcome;
     if (entry) {
       const cacheControl = cacheControlHeader(this.deps.cacheControl, entry.revalidate, entry.revalidate, false);
-      writeEntry(req, res, entry, 'MISS', cacheControl, cacheStatus.miss());
+      writeEntry(req, res, entry, 'MISS', cacheControl, cacheStatus.miss(outcome.notStored));
       this.deps.emit?.(ANSWER_EVENTS.MISS);
       return;
     }

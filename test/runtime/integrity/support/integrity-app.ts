@@ -31,6 +31,8 @@ export async function startApp(options: Omit<ISRHandlerOptions, 'onEvent' | 'log
   const logger = new CapturingLogger();
   const isr = new ISRHandler({
     invalidateSecretToken: 's3cret',
+    // Plain keys (as the shared test server uses), so tests read entries with `isr.cache.get('/path')`.
+    buildId: false,
     ...options,
     logger,
     onEvent: (event) => bus.emit('event', events.push(event) && event),

@@ -45,10 +45,13 @@ import { FileSystemCacheHandler, ISRHandler, RedisCacheHandler } from ${JSON.str
 const renderMs = Number(process.env['RENDER_MS']);
 const regenerationMs = Number(process.env['REGENERATION_MS']);
 let renders = 0;
+// Every render (a MISS too) comes without the visitor's request: a path's first render is the miss.
+const rendered = new Set<string>();
 const engine = {
   async render(request: any) {
     const path = new URL(request.url).pathname;
-    const background = request.nodeRequest === undefined;
+    const background = rendered.has(path);
+    rendered.add(path);
     const n = ++renders;
     console.log(\`render-start \${path}\${background ? ' background' : ''}\`);
     await new Promise((resolve) => setTimeout(resolve, path.startsWith('/hang') ? 60_000 : background ? regenerationMs : renderMs));
