@@ -143,7 +143,11 @@ async function invalidation(origin, count, send) {
 async function ngIsrInvalidate(origin, paths) {
   let invalidated = 0;
   for (let i = 0; i < paths.length; i += 100) {
-    const res = await postJson(`${origin}/api/invalidate`, { urlsToInvalidate: paths.slice(i, i + 100) }, { authorization: `Bearer ${TOKEN}` });
+    const res = await postJson(
+      `${origin}/api/invalidate`,
+      { urlsToInvalidate: paths.slice(i, i + 100) },
+      { authorization: `Bearer ${TOKEN}` },
+    );
     if (res.status !== 200) throw new Error(`ng-isr invalidate answered ${res.status}: ${res.text}`);
     invalidated += res.json.invalidated.length;
   }
@@ -152,7 +156,8 @@ async function ngIsrInvalidate(origin, paths) {
 
 async function rxInvalidate(origin, paths) {
   const res = await postJson(`${origin}/api/invalidate`, { token: TOKEN, urlsToInvalidate: paths });
-  if (res.status !== 200 || res.json?.status !== 'success') throw new Error(`@rx-angular/isr invalidate answered ${res.status}: ${res.text.slice(0, 200)}`);
+  if (res.status !== 200 || res.json?.status !== 'success')
+    throw new Error(`@rx-angular/isr invalidate answered ${res.status}: ${res.text.slice(0, 200)}`);
   return res.json.invalidatedUrls.length;
 }
 
@@ -187,7 +192,11 @@ async function startAll(results, servers, rxError) {
   const redis = await up('ng-isr redis', apps.isr, { BENCH_CACHE: 'redis', REDIS_URL, BENCH_REDIS_PREFIX: prefix });
   const layerPrefix = `ng-isr-bench:${process.pid}:layer:`;
   results.cleanup.push(() => clearRedisPrefix(layerPrefix));
-  const redisLayer = await up('ng-isr redis + memoryLayer', apps.isr, { BENCH_CACHE: 'redis-layer', REDIS_URL, BENCH_REDIS_PREFIX: layerPrefix });
+  const redisLayer = await up('ng-isr redis + memoryLayer', apps.isr, {
+    BENCH_CACHE: 'redis-layer',
+    REDIS_URL,
+    BENCH_REDIS_PREFIX: layerPrefix,
+  });
   const rx = rxError ? undefined : await up('@rx-angular/isr', apps.rx, { ISR_INVALIDATE_TOKEN: TOKEN });
 
   // The page as ng-isr stores it: the bytes the limit server sends, and the RSS probe's page.
@@ -207,10 +216,15 @@ async function startAll(results, servers, rxError) {
   for (const encoding of ['identity', 'br']) {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    const server = await startServer(`limit ${encoding}`, process.execPath, [join(benchDir, 'lib/limit-server.mjs'), String(port), results.pageFile, contentType, encoding], {
-      cwd: repoDir,
-      readyUrl: `${origin}/`,
-    });
+    const server = await startServer(
+      `limit ${encoding}`,
+      process.execPath,
+      [join(benchDir, 'lib/limit-server.mjs'), String(port), results.pageFile, contentType, encoding],
+      {
+        cwd: repoDir,
+        readyUrl: `${origin}/`,
+      },
+    );
     servers.push(server);
     limits[encoding] = { server, origin };
   }
@@ -233,10 +247,7 @@ async function startAll(results, servers, rxError) {
       scenario('ng-isr', 'ng-isr HIT, Redis, br', redis, accept.br, { expectCache: 'HIT' }),
       scenario('ng-isr', 'ng-isr HIT, Redis + memoryLayer', redisLayer, accept.identity, { expectCache: 'HIT' }),
       ...(rx
-        ? [
-            scenario('rx', '@rx-angular/isr HIT', rx, accept.identity),
-            scenario('rx', '@rx-angular/isr HIT, br requested', rx, accept.br),
-          ]
+        ? [scenario('rx', '@rx-angular/isr HIT', rx, accept.identity), scenario('rx', '@rx-angular/isr HIT, br requested', rx, accept.br)]
         : []),
     ],
   };
@@ -291,15 +302,29 @@ async function main() {
   log(`RSS after ${RSS_URLS} distinct URLs (bounded by ${RSS_SECONDS} s)`);
   const probe = execFileSync(
     process.execPath,
-    ['--expose-gc', join(benchDir, 'lib/rss-probe.mjs'), join(repoDir, 'dist/runtime'), results.itemPageFile, String(RSS_URLS), String(RSS_SECONDS)],
+    [
+      '--expose-gc',
+      join(benchDir, 'lib/rss-probe.mjs'),
+      join(repoDir, 'dist/runtime'),
+      results.itemPageFile,
+      String(RSS_URLS),
+      String(RSS_SECONDS),
+    ],
     { encoding: 'utf8', timeout: (RSS_SECONDS + 60) * 1000, maxBuffer: 16 * 1024 * 1024 },
   );
   results.rss = JSON.parse(probe.trim().split('\n').pop());
-  log(`  ${results.rss.urls} URLs in ${results.rss.seconds.toFixed(0)} s: RSS ${(results.rss.endRss / 2 ** 20).toFixed(0)} MiB (peak ${(results.rss.peakRss / 2 ** 20).toFixed(0)} MiB), cache ${results.rss.cacheEntries} entries`);
+  log(
+    `  ${results.rss.urls} URLs in ${results.rss.seconds.toFixed(0)} s: RSS ${(results.rss.endRss / 2 ** 20).toFixed(0)} MiB (peak ${(results.rss.peakRss / 2 ** 20).toFixed(0)} MiB), cache ${results.rss.cacheEntries} entries`,
+  );
 
   for (const cleanup of results.cleanup) await cleanup();
   delete results.cleanup;
-  results.versions = { angular: ANGULAR_VERSION, rxAngularIsr: RX_ANGULAR_ISR_VERSION, app: APP_NAME, ngIsr: JSON.parse(readFileSync(join(repoDir, 'package.json'), 'utf8')).version };
+  results.versions = {
+    angular: ANGULAR_VERSION,
+    rxAngularIsr: RX_ANGULAR_ISR_VERSION,
+    app: APP_NAME,
+    ngIsr: JSON.parse(readFileSync(join(repoDir, 'package.json'), 'utf8')).version,
+  };
   results.settings = { durationS: DURATION_S, warmupS: WARMUP_S, connections: CONNECTIONS, rounds: ROUNDS };
   results.elapsedS = (Date.now() - started) / 1000;
   results.machine.loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -309,6 +334,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  log(error instanceof Error ? error.stack ?? error.message : String(error));
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exitCode = 1;
 });

@@ -126,7 +126,18 @@ export class ISRHandler {
     const regenerator = new Regenerator(flights, backoff, fleetLock, store, requests, logger, emit, access, peerWaitMs);
     this.regenerator = regenerator;
     const { cacheControl } = this;
-    this.responder = new RenderResponder({ flights, fleetLock, store, renderer, backoff, requests, cacheControl, cacheStatus, logger, emit });
+    this.responder = new RenderResponder({
+      flights,
+      fleetLock,
+      store,
+      renderer,
+      backoff,
+      requests,
+      cacheControl,
+      cacheStatus,
+      logger,
+      emit,
+    });
     const purgers = options.cdn?.purgers;
     this.purge = purgers?.length ? new CdnPurge({ ...options.cdn, purgers }, this.keyRules, logger, emit) : undefined;
     this.invalidateDeps = {

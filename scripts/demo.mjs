@@ -231,7 +231,9 @@ async function checkServer(baseUrl, token) {
   });
   const result = await invalidate.json();
   if (states.join() !== '200 MISS,200 HIT' || invalidate.status !== 200) {
-    throw new Error(`unexpected answers: GET /news twice -> ${states.join(', ')}; POST /api/invalidate -> ${invalidate.status} ${JSON.stringify(result)}`);
+    throw new Error(
+      `unexpected answers: GET /news twice -> ${states.join(', ')}; POST /api/invalidate -> ${invalidate.status} ${JSON.stringify(result)}`,
+    );
   }
   return `GET /news -> ${states.join(', then ')}; POST /api/invalidate -> 200 ${JSON.stringify(result)}`;
 }

@@ -50,7 +50,11 @@ function hashOf(...parts) {
 
 function appFilesHash() {
   const dir = join(benchDir, 'app-files');
-  return hashOf(...readdirSync(dir).sort().map((name) => name.replace(/\.template$/, '') + readFileSync(join(dir, name))));
+  return hashOf(
+    ...readdirSync(dir)
+      .sort()
+      .map((name) => name.replace(/\.template$/, '') + readFileSync(join(dir, name))),
+  );
 }
 
 function marker(dir, name) {
@@ -123,7 +127,18 @@ async function preparePlain() {
 async function copyApp(from, to) {
   rmSync(to, { recursive: true, force: true });
   mkdirSync(to, { recursive: true });
-  await run(`copy app to ${to}`, 'rsync', ['-a', '--delete', '--exclude', '/dist', '--exclude', '/.angular', '--exclude', '/.bench-*', `${from}/`, `${to}/`]);
+  await run(`copy app to ${to}`, 'rsync', [
+    '-a',
+    '--delete',
+    '--exclude',
+    '/dist',
+    '--exclude',
+    '/.angular',
+    '--exclude',
+    '/.bench-*',
+    `${from}/`,
+    `${to}/`,
+  ]);
 }
 
 /** Packs ng-isr from this repo (built by `npm run bench` first), as the e2e suite and the demo do. */
@@ -167,7 +182,10 @@ async function prepareIsr(plainHash) {
   if (built.is(plainHash + hash + ISR_PREP_VERSION) && existsSync(serverEntry(dir))) return;
   await copyApp(apps.plain, dir);
   // redis: the optional peer RedisCacheHandler needs, installed as a user of the Redis tier would.
-  await run('npm install ng-isr tarball + redis', npm, ['install', '--no-audit', '--no-fund', tarball, 'redis@^6.3.1'], { cwd: dir, timeoutMs: 300_000 });
+  await run('npm install ng-isr tarball + redis', npm, ['install', '--no-audit', '--no-fund', tarball, 'redis@^6.3.1'], {
+    cwd: dir,
+    timeoutMs: 300_000,
+  });
   await run('ng add ng-isr (ng g ng-isr:ng-add)', npm, ['exec', '--', 'ng', 'g', 'ng-isr:ng-add', '--keep-prerender=false'], {
     cwd: dir,
     env: { NG_CLI_ANALYTICS: 'false' },
@@ -178,7 +196,10 @@ async function prepareIsr(plainHash) {
   if (!serverTs.includes('isr.handle(')) throw new Error('ng add did not route pages through isr.handle');
   const isrImport = "import { ISRHandler } from 'ng-isr';\n";
   serverTs = serverTs
-    .replace(isrImport, "import { FileSystemCacheHandler, ISRHandler, MemoryCacheHandler, RedisCacheHandler } from 'ng-isr';\n" + CACHE_CHOICE)
+    .replace(
+      isrImport,
+      "import { FileSystemCacheHandler, ISRHandler, MemoryCacheHandler, RedisCacheHandler } from 'ng-isr';\n" + CACHE_CHOICE,
+    )
     .replace('angularAppEngine: angularApp,\n', 'angularAppEngine: angularApp,\n  cache: benchCache(),\n');
   if (!serverTs.includes('cache: benchCache()')) throw new Error('could not add the benchmark cache switch to server.ts');
   writeFileSync(serverTsPath, serverTs);
@@ -202,10 +223,15 @@ async function prepareRx(plainHash) {
     readFileSync(join(benchDir, 'rx/app.config.server.ts.template'), 'utf8');
   if (built.is(hashOf(inputs)) && existsSync(serverEntry(dir))) return;
   await copyApp(apps.plain, dir);
-  await run(`npm install @rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`, npm, ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', `@rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`], {
-    cwd: dir,
-    timeoutMs: 300_000,
-  });
+  await run(
+    `npm install @rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`,
+    npm,
+    ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', `@rx-angular/isr@${RX_ANGULAR_ISR_VERSION}`],
+    {
+      cwd: dir,
+      timeoutMs: 300_000,
+    },
+  );
   cpSync(join(benchDir, 'rx/server.ts.template'), join(dir, 'src/server.ts'));
   cpSync(join(benchDir, 'rx/app.config.server.ts.template'), join(dir, 'src/app/app.config.server.ts'));
   await build(dir, 'ng build (@rx-angular/isr app)');

@@ -45,7 +45,7 @@ export async function startServer(name, command, args, { cwd, env, readyUrl, tim
       startTimeoutMs: timeoutMs,
     });
   } catch (error) {
-    throw new Error(`server "${name}" did not start: ${error instanceof Error ? error.message : error}`);
+    throw new Error(`server "${name}" did not start: ${error instanceof Error ? error.message : error}`, { cause: error });
   }
   return {
     name,
@@ -58,7 +58,7 @@ export async function startServer(name, command, args, { cwd, env, readyUrl, tim
 
 /** Resident set size of a process in bytes (Linux /proc), or NaN. */
 export function rssOf(pid) {
-  let status = '';
+  let status;
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {

@@ -68,7 +68,11 @@ function throughputTable(results) {
 function stampedeTable(results) {
   const line = (name, s) =>
     s
-      ? `| ${name} | ${s.cold.renders} | ${s.stale.renders} | ${Object.entries(s.cold.statuses).map(([k, v]) => `${v}× ${k}`).join(', ')} | ${Object.entries(s.stale.statuses).map(([k, v]) => `${v}× ${k}`).join(', ')} |`
+      ? `| ${name} | ${s.cold.renders} | ${s.stale.renders} | ${Object.entries(s.cold.statuses)
+          .map(([k, v]) => `${v}× ${k}`)
+          .join(', ')} | ${Object.entries(s.stale.statuses)
+          .map(([k, v]) => `${v}× ${k}`)
+          .join(', ')} |`
       : `| ${name} | not run | not run | | |`;
   return [
     '| library | renders, 100 concurrent requests to one cold URL | renders, 100 concurrent requests to one stale URL | answers (cold) | answers (stale) |',
@@ -86,15 +90,24 @@ function invalidationTable(results) {
   return [
     '| library | requests | cached URLs | time to invalidate | URLs/s | reported invalidated | renders |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-    line('ng-isr (memory tier)', '10 × `POST /api/invalidate` with 100 URLs (its default limit), one after another; 4 renders at a time', results.ngIsrInvalidation),
-    line(`@rx-angular/isr ${results.versions.rxAngularIsr}`, '1 × `POST /api/invalidate` with every URL (it has no limit); renders one after another', results.rxInvalidation),
+    line(
+      'ng-isr (memory tier)',
+      '10 × `POST /api/invalidate` with 100 URLs (its default limit), one after another; 4 renders at a time',
+      results.ngIsrInvalidation,
+    ),
+    line(
+      `@rx-angular/isr ${results.versions.rxAngularIsr}`,
+      '1 × `POST /api/invalidate` with every URL (it has no limit); renders one after another',
+      results.rxInvalidation,
+    ),
   ].join('\n');
 }
 
 function rssSection(results) {
   const r = results.rss;
   const samples = r.samples.map((s) => `| ${fmtInt(s.urls)} | ${fmtMiB(s.rssBytes)} |`).join('\n');
-  const reached = r.urls >= r.requested ? `all ${fmtInt(r.urls)}` : `${fmtInt(r.urls)} of ${fmtInt(r.requested)} (the time bound stopped it)`;
+  const reached =
+    r.urls >= r.requested ? `all ${fmtInt(r.urls)}` : `${fmtInt(r.urls)} of ${fmtInt(r.requested)} (the time bound stopped it)`;
   return [
     `Distinct URLs sent: ${reached} in ${r.seconds.toFixed(0)} s (half paths \`/articles/<n>\`, half query strings \`/search?q=term-<n>&page=<n % 7>\` with \`allowedQueryParams: ['q', 'page']\`), one render each (${fmtInt(r.renders)} renders, ${r.failures} failures).`,
     '',

@@ -29,7 +29,7 @@ export async function invalidate(options: InvalidateBuilderOptions, context: Bui
 
   const batches = planBatches(plan.urls, plan.tags, plan.batchSize);
   if (plan.dryRun) {
-    logger.info(`Dry run: would POST to ${plan.endpoint.href} with "Authorization: Bearer \$${plan.tokenEnv}" (set):`);
+    logger.info(`Dry run: would POST to ${plan.endpoint.href} with "Authorization: Bearer $${plan.tokenEnv}" (set):`);
     batches.forEach((batch, i) => logger.info(`  request ${i + 1}/${batches.length}: ${JSON.stringify(requestBody(batch))}`));
     logger.info('Nothing was sent.');
     return { success: true };
@@ -48,8 +48,7 @@ export async function invalidate(options: InvalidateBuilderOptions, context: Bui
       batchSize: plan.batchSize,
       timeoutMs: plan.timeoutMs,
       retries: plan.retries,
-      onRetry: (attempt, reason, delayMs) =>
-        logger.warn(`  attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`),
+      onRetry: (attempt, reason, delayMs) => logger.warn(`  attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`),
     });
     const result = batchResult(batch, outcome);
     results.push(result);

@@ -60,7 +60,8 @@ export async function warm(options: WarmBuilderOptions, context: BuilderContext)
 
   const pages = targets.pages;
   if (pages.length === 0) {
-    const why = totals.sitemapFailures > 0 ? 'the sitemap could not be read' : `no page on ${plan.origin} was found in the sitemap or lists`;
+    const why =
+      totals.sitemapFailures > 0 ? 'the sitemap could not be read' : `no page on ${plan.origin} was found in the sitemap or lists`;
     return { success: false, error: `Nothing to warm: ${why}.` };
   }
   if (plan.dryRun) {

@@ -30,7 +30,7 @@ export function onWarmedOrigin(href: string, rule: OriginRule): URL | Skipped {
   if (rule.publicOrigin !== undefined && url.origin === rule.publicOrigin) {
     return new URL(url.pathname + url.search, rule.origin);
   }
-  const hint = rule.publicOrigin === undefined ? '; set --public-origin if it is this deployment\'s public address' : '';
+  const hint = rule.publicOrigin === undefined ? "; set --public-origin if it is this deployment's public address" : '';
   return { url: href, reason: `on another host than --base-url (${rule.origin})${hint}` };
 }
 

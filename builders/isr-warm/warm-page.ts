@@ -56,7 +56,10 @@ async function attemptOnce(url: URL, settings: PageSettings): Promise<Attempt<Wa
   }
   if (response.status >= 300 && response.status < 400) {
     const location = response.headers.get('location');
-    return { kind: 'fail', reason: `the server redirected (${answered})${location ? ` to ${location}` : ''}; warm the final address instead` };
+    return {
+      kind: 'fail',
+      reason: `the server redirected (${answered})${location ? ` to ${location}` : ''}; warm the final address instead`,
+    };
   }
   return { kind: response.status >= 500 ? 'retry' : 'fail', reason: `the server answered ${answered}` };
 }

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import {
-  CorruptEntryError,
-  FRAME_PREFIX_BYTES,
-  frameLength,
-  parseHeader,
-  readHeaderLength,
-  type EntryHeader,
-} from './entry-codec.js';
+import { CorruptEntryError, FRAME_PREFIX_BYTES, frameLength, parseHeader, readHeaderLength, type EntryHeader } from './entry-codec.js';
 
 /** Extension of complete entry files. */
 export const ENTRY_SUFFIX = '.isr';

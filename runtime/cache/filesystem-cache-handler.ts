@@ -93,9 +93,7 @@ export class FileSystemCacheHandler implements CacheHandler {
     this.directory = resolve(options.directory);
     this.maxBytes = maxBytes;
     this.fsync = options.fsync ?? true;
-    this.memory = createMemoryLayer(
-      options.memoryLayer === undefined ? DEFAULT_FILESYSTEM_MEMORY_LAYER : options.memoryLayer,
-    );
+    this.memory = createMemoryLayer(options.memoryLayer === undefined ? DEFAULT_FILESYSTEM_MEMORY_LAYER : options.memoryLayer);
     this.logger = options.logger ?? consoleLogger;
     this.writes = new WriteOutage(this.directory);
   }

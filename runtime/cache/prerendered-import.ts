@@ -40,10 +40,7 @@ export function prerenderedPageKey(browserDistFolder: string, file: string): str
  * copy at least as new as the file. The files are only read.
  * Resolves to the keys imported.
  */
-export async function importPrerenderedPages(
-  options: PrerenderedImportOptions,
-  target: PrerenderedImportTarget,
-): Promise<string[]> {
+export async function importPrerenderedPages(options: PrerenderedImportOptions, target: PrerenderedImportTarget): Promise<string[]> {
   const root = options.browserDistFolder;
   let names: string[];
   try {

@@ -122,7 +122,8 @@ export class RedisCacheHandler implements CacheHandler {
     const seen = this.invalidations;
     const blob = await this.connection.command(['GET', this.entryKey(key)], true);
     if (blob === null || blob === undefined) return undefined;
-    if (!Buffer.isBuffer(blob)) throw new Error('RedisCacheHandler: the redis client returned text for binary data (redis >= 4.6 is required)');
+    if (!Buffer.isBuffer(blob))
+      throw new Error('RedisCacheHandler: the redis client returned text for binary data (redis >= 4.6 is required)');
     let entry: CacheEntry;
     try {
       entry = decodeEntry(blob);
@@ -231,10 +232,18 @@ export class RedisCacheHandler implements CacheHandler {
     return Math.max(1_000, Math.ceil(expiresAt - now));
   }
 
-  private entryKey(key: string): string { return `${this.prefix}e:${key}`; }
-  private entryTagsKey(key: string): string { return `${this.prefix}g:${key}`; }
-  private tagKey(tag: string): string { return `${this.prefix}t:${tag}`; }
-  private lockKey(key: string): string { return `${this.prefix}l:${key}`; }
+  private entryKey(key: string): string {
+    return `${this.prefix}e:${key}`;
+  }
+  private entryTagsKey(key: string): string {
+    return `${this.prefix}g:${key}`;
+  }
+  private tagKey(tag: string): string {
+    return `${this.prefix}t:${tag}`;
+  }
+  private lockKey(key: string): string {
+    return `${this.prefix}l:${key}`;
+  }
   private get channel(): string {
     return `${this.prefix}invalidate`;
   }

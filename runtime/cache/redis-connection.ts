@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CacheLogger } from './cache-logger.js';
-import {
-  BUFFER_REPLIES,
-  closeClient,
-  type RedisClientLike,
-  type RedisCommandArgument,
-  type RedisModuleLike,
-} from './redis-client-like.js';
+import { BUFFER_REPLIES, closeClient, type RedisClientLike, type RedisCommandArgument, type RedisModuleLike } from './redis-client-like.js';
 import { errorMessage } from '../utils/logger.js';
 import { withTimeout } from '../utils/timeout.js';
 

@@ -14,9 +14,7 @@ export interface AngularAppEngineLike {
 export function angularAppEngineAdapter(engine: AngularAppEngineLike): ISREngine {
   return {
     async render(request: ISRRenderRequest): Promise<RenderedPage | null> {
-      const input =
-        request.nodeRequest ??
-        new Request(request.url, { method: 'GET', headers: request.headers, signal: request.signal });
+      const input = request.nodeRequest ?? new Request(request.url, { method: 'GET', headers: request.headers, signal: request.signal });
       const response = await engine.handle(input, request.context);
       if (!response) {
         return null;

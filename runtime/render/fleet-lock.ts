@@ -86,14 +86,17 @@ export class FleetLock {
     const { cache } = this.access;
     if (!cache.renewLock) return;
     this.stopRenewing(key);
-    const timer = setInterval(() => {
-      cache.renewLock?.(key, this.ttlMs).then(
-        (held) => {
-          if (!held && this.renewals.get(key) === timer) this.stopRenewing(key);
-        },
-        (error: unknown) => this.access.failed('lock', error),
-      );
-    }, Math.max(1, Math.floor(this.ttlMs / 3)));
+    const timer = setInterval(
+      () => {
+        cache.renewLock?.(key, this.ttlMs).then(
+          (held) => {
+            if (!held && this.renewals.get(key) === timer) this.stopRenewing(key);
+          },
+          (error: unknown) => this.access.failed('lock', error),
+        );
+      },
+      Math.max(1, Math.floor(this.ttlMs / 3)),
+    );
     timer.unref();
     this.renewals.set(key, timer);
   }

@@ -22,11 +22,7 @@ export function findComponentClasses(typescript: TypeScript, source: ts.SourceFi
     const isComponent = (typescript.getDecorators(statement) ?? []).some((decorator) => {
       const call = decorator.expression;
 
-      return (
-        typescript.isCallExpression(call) &&
-        typescript.isIdentifier(call.expression) &&
-        call.expression.text === 'Component'
-      );
+      return typescript.isCallExpression(call) && typescript.isIdentifier(call.expression) && call.expression.text === 'Component';
     });
     if (isComponent) {
       found.push({

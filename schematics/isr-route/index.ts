@@ -151,9 +151,7 @@ function locateRoutes(
   routesFile: string | undefined,
   spec: IsrRouteSpec,
 ): RoutesArray {
-  const candidates = routesFile
-    ? [join('/', routesFile)]
-    : ROUTES_FILE_CANDIDATES.map((file) => join('/', sourceRoot, 'app', file));
+  const candidates = routesFile ? [join('/', routesFile)] : ROUTES_FILE_CANDIDATES.map((file) => join('/', sourceRoot, 'app', file));
   if (routesFile && !tree.exists(candidates[0])) {
     throw new SchematicsException(`--routes-file ${routesFile} does not exist.`);
   }

@@ -17,7 +17,10 @@ export function prerendersDiscoveredRoutes(project: ProjectDefinition): boolean 
   }
   for (const [, options] of allTargetOptions(build)) {
     const prerender = options['prerender'];
-    if (prerender === true || (typeof prerender === 'object' && prerender !== null && !Array.isArray(prerender) && prerender['discoverRoutes'] !== false)) {
+    if (
+      prerender === true ||
+      (typeof prerender === 'object' && prerender !== null && !Array.isArray(prerender) && prerender['discoverRoutes'] !== false)
+    ) {
       return true;
     }
   }

@@ -67,12 +67,7 @@ export function routeProperties(style: CodeStyle, spec: IsrRouteSpec): ObjectPro
  * route or at the end, or, when a route with the same path exists, its `data.revalidate` (and
  * `data.isrTags` when tags are given) set in place.
  */
-export function planRouteEdit(
-  typescript: TypeScript,
-  routes: RoutesArray,
-  spec: IsrRouteSpec,
-  style: CodeStyle,
-): RouteEditPlan {
+export function planRouteEdit(typescript: TypeScript, routes: RoutesArray, spec: IsrRouteSpec, style: CodeStyle): RouteEditPlan {
   const { source, array } = routes;
   const existing = findRouteObject(typescript, array, spec.path);
   if (existing) {

@@ -102,9 +102,7 @@ function lookUp(typescript: TypeScript, source: ts.SourceFile): Lookup {
 }
 
 function topLevelVariables(typescript: TypeScript, source: ts.SourceFile): ts.VariableDeclaration[] {
-  return source.statements
-    .filter(typescript.isVariableStatement)
-    .flatMap((statement) => [...statement.declarationList.declarations]);
+  return source.statements.filter(typescript.isVariableStatement).flatMap((statement) => [...statement.declarationList.declarations]);
 }
 
 function arrayInitializer(typescript: TypeScript, declaration: ts.VariableDeclaration): ts.ArrayLiteralExpression | undefined {
@@ -114,11 +112,7 @@ function arrayInitializer(typescript: TypeScript, declaration: ts.VariableDeclar
 }
 
 /** The array literal a top-level `const name = [...]` is initialised with. */
-export function arrayOfVariable(
-  typescript: TypeScript,
-  source: ts.SourceFile,
-  name: string,
-): ts.ArrayLiteralExpression | undefined {
+export function arrayOfVariable(typescript: TypeScript, source: ts.SourceFile, name: string): ts.ArrayLiteralExpression | undefined {
   const declaration = topLevelVariables(typescript, source).find(
     (candidate) => typescript.isIdentifier(candidate.name) && candidate.name.text === name,
   );

@@ -46,12 +46,7 @@ export function renderModeOf(typescript: TypeScript, route: ts.ObjectLiteralExpr
  * is `Server`; the entry's mode switched when it exists with another mode; otherwise a new entry
  * before `**` (or at the end). Throws, changing nothing, when the entry has prerender-only options.
  */
-export function planServerRouteEdit(
-  typescript: TypeScript,
-  tree: Tree,
-  file: string,
-  path: string,
-): ServerRouteEditPlan {
+export function planServerRouteEdit(typescript: TypeScript, tree: Tree, file: string, path: string): ServerRouteEditPlan {
   const source = readSourceFile(typescript, tree, file);
   const style = detectCodeStyle(typescript, source);
   const array = findServerRoutesArray(typescript, source);

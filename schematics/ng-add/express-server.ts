@@ -93,26 +93,29 @@ export function isStaticMiddleware(tsModule: typeof ts, server: ExpressServer, c
 export function isGlobalJsonParser(tsModule: typeof ts, server: ExpressServer, call: AppCall): boolean {
   if (call.method !== 'use' || (call.path !== undefined && call.path !== '/')) return false;
   return call.call.arguments.some(
-    (argument) =>
-      isMethodCall(tsModule, argument, 'json', server.expressName) ||
-      isMethodCall(tsModule, argument, 'json', 'bodyParser'),
+    (argument) => isMethodCall(tsModule, argument, 'json', server.expressName) || isMethodCall(tsModule, argument, 'json', 'bodyParser'),
   );
 }
 
 /** True when `node` contains a call `<objectName>.<member>(...)`. */
 export function containsMethodCall(tsModule: typeof ts, node: ts.Node, objectName: string, member: string): boolean {
-  return findDescendants(tsModule, node, (child): child is ts.CallExpression =>
-    isMethodCall(tsModule, child, member, objectName),
-  ).length > 0;
+  return (
+    findDescendants(tsModule, node, (child): child is ts.CallExpression => isMethodCall(tsModule, child, member, objectName)).length > 0
+  );
 }
 
 /** True when `node` reads `<objectName>.<member>` anywhere (called or passed on). */
 export function referencesMember(tsModule: typeof ts, node: ts.Node, objectName: string, member: string): boolean {
-  return findDescendants(tsModule, node, (child): child is ts.PropertyAccessExpression =>
-    tsModule.isPropertyAccessExpression(child) &&
-    child.name.text === member &&
-    isIdentifierNamed(tsModule, child.expression, objectName),
-  ).length > 0;
+  return (
+    findDescendants(
+      tsModule,
+      node,
+      (child): child is ts.PropertyAccessExpression =>
+        tsModule.isPropertyAccessExpression(child) &&
+        child.name.text === member &&
+        isIdentifierNamed(tsModule, child.expression, objectName),
+    ).length > 0
+  );
 }
 
 function findExpressImport(tsModule: typeof ts, sourceFile: ts.SourceFile): string | undefined {

@@ -96,19 +96,13 @@ function withDefaults(options: Partial<NgAddOptions>): NgAddOptions {
 }
 
 /** Reads the project and plans every change; a string is the error to report (nothing changes). */
-function planNgAdd(
-  tsModule: typeof ts,
-  tree: Tree,
-  workspace: workspaces.WorkspaceDefinition,
-  options: NgAddOptions,
-): NgAddPlan | string {
+function planNgAdd(tsModule: typeof ts, tree: Tree, workspace: workspaces.WorkspaceDefinition, options: NgAddOptions): NgAddPlan | string {
   const project = findSsrProject(tree, workspace, options.project, { requireServerEntry: true });
   if ('kind' in project) return `ng-isr: ${project.message}`;
   const files = new Map<string, string>();
   const messages: NgAddPlan['messages'] = [];
   const refuse = (file: string, reason: string, lines: string) =>
-    `ng-isr could not set up ${file}: ${reason}. Nothing was changed.\n` +
-    `Add ISR by hand with these lines:\n\n${lines}\n`;
+    `ng-isr could not set up ${file}: ${reason}. Nothing was changed.\n` + `Add ISR by hand with these lines:\n\n${lines}\n`;
 
   // server.ts (`requireServerEntry` made sure it exists)
   const serverEntry = project.serverEntry!;

@@ -87,10 +87,7 @@ export function closingMessage(info: ClosingInfo): string {
       'the endpoint answers 403 until it is set.',
   ];
   if (engineChecksHost(info.angularVersion)) {
-    const option =
-      info.engine === 'common-engine'
-        ? '`allowedHosts` of new CommonEngine()'
-        : '`security.allowedHosts` in angular.json';
+    const option = info.engine === 'common-engine' ? '`allowedHosts` of new CommonEngine()' : '`security.allowedHosts` in angular.json';
     lines.push(
       `  - NG_ALLOWED_HOSTS (or ${option}): your real host names. Requests for other hosts get the ` +
         'client-side shell, which ng-isr never caches.',

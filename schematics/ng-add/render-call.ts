@@ -109,7 +109,10 @@ function readAwaitedAppEngineCall(
   for (const [engineName, engine] of engines) {
     if (engine.kind !== 'app-engine') continue;
     if (compact(init.expression.getText()) !== `${engineName}.handle(${params.req})`) continue;
-    const rest = statement.tryBlock.statements.slice(1).map((s) => s.getText()).join(';');
+    const rest = statement.tryBlock.statements
+      .slice(1)
+      .map((s) => s.getText())
+      .join(';');
     const write = `writeResponseToNodeResponse(${response},${params.res})`;
     const next = `${params.next}()`;
     const accepted = [
@@ -134,10 +137,7 @@ function compactBlock(text: string): string {
 }
 
 /** The `(req, res, next)` names of a handler, when all three are plain identifiers. */
-export function handlerParams(
-  tsModule: typeof ts,
-  handler: ts.ArrowFunction | ts.FunctionExpression,
-): HandlerParams | undefined {
+export function handlerParams(tsModule: typeof ts, handler: ts.ArrowFunction | ts.FunctionExpression): HandlerParams | undefined {
   const [req, res, next] = handler.parameters.map((p) => (tsModule.isIdentifier(p.name) ? p.name.text : undefined));
   return req && res && next && handler.parameters.length === 3 ? { req, res, next } : undefined;
 }
@@ -198,10 +198,7 @@ function checkChain(
   return undefined;
 }
 
-function readCommonEngineOptions(
-  tsModule: typeof ts,
-  render: ts.CallExpression,
-): NonNullable<RenderCall['renderOptions']> | string {
+function readCommonEngineOptions(tsModule: typeof ts, render: ts.CallExpression): NonNullable<RenderCall['renderOptions']> | string {
   const options = render.arguments[0];
   if (!options || !tsModule.isObjectLiteralExpression(options) || render.arguments.length !== 1) {
     return 'commonEngine.render(...) is not called with an object literal';
@@ -261,5 +258,8 @@ function skipParens(tsModule: typeof ts, expression: ts.Expression): ts.Expressi
 
 /** Source text without whitespace, trailing commas or optional semicolons: formatting-agnostic comparison. */
 function compact(text: string): string {
-  return text.replace(/\s+/g, '').replace(/,([)\]}])/g, '$1').replace(/;$/, '');
+  return text
+    .replace(/\s+/g, '')
+    .replace(/,([)\]}])/g, '$1')
+    .replace(/;$/, '');
 }

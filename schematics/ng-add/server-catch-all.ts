@@ -49,14 +49,11 @@ export function planCatchAll(context: ServerPlanContext): StepPlan {
     if (usedElsewhere || !initializers.every((init) => init === params.req)) return;
     const from = text.lastIndexOf('\n', statement.getStart(sourceFile) - 1) + 1;
     const to =
-      index === replacedIndex - 1
-        ? text.lastIndexOf('\n', start - 1) + 1
-        : Math.min(lineEnd(text, statement.getEnd()) + 1, text.length);
+      index === replacedIndex - 1 ? text.lastIndexOf('\n', start - 1) + 1 : Math.min(lineEnd(text, statement.getEnd()) + 1, text.length);
     changes.push(replaceRange(path, text, from, to, ''));
   });
   return { changes, removedReferences };
 }
-
 
 /** Removes named imports of `candidates` that the file no longer reads. */
 export function pruneUnusedImports(tsModule: typeof ts, fileName: string, text: string, candidates: readonly string[]): string {

@@ -22,12 +22,7 @@ export type ServerFileResult =
  * handler through `isr.handle`. Each planner checks first whether its part was done already, so a
  * second run returns the text unchanged. Pure: the caller decides whether to write.
  */
-export function rewriteServerFile(
-  tsModule: typeof ts,
-  fileName: string,
-  text: string,
-  options: ServerFileOptions,
-): ServerFileResult {
+export function rewriteServerFile(tsModule: typeof ts, fileName: string, text: string, options: ServerFileOptions): ServerFileResult {
   const context = readServerPlanContext(tsModule, fileName, text, options);
   if ('reason' in context) return { ok: false, ...context };
   const planners = [planImport, planIsrInstance, planInvalidateRoute, planCacheMiddleware, planCatchAll];

@@ -63,15 +63,14 @@ export function planIsrInstance(context: ServerPlanContext): StepPlan {
     `})${style.semicolon}`,
   ];
   const block = lines.map((line) => indent + line).join(style.newline);
-  return { changes: [new InsertChange(sourceFile.fileName, lineEnd(sourceFile.text, after.getEnd()), style.newline + style.newline + block)] };
+  return {
+    changes: [new InsertChange(sourceFile.fileName, lineEnd(sourceFile.text, after.getEnd()), style.newline + style.newline + block)],
+  };
 }
-
 
 /** Index of the first route statement (static middleware or the catch-all) in the catch-all's block. */
 function firstRouteIndex({ tsModule, server, siblings, anchorIndex }: ServerPlanContext): number {
-  const staticCall = server.appCalls.find(
-    (call) => call.statement.parent === siblings && isStaticMiddleware(tsModule, server, call),
-  );
+  const staticCall = server.appCalls.find((call) => call.statement.parent === siblings && isStaticMiddleware(tsModule, server, call));
   const staticIndex = staticCall ? siblings.statements.indexOf(staticCall.statement) : anchorIndex;
   return Math.min(staticIndex, anchorIndex);
 }

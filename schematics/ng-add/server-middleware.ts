@@ -74,7 +74,11 @@ function insertRouteLines({ tsModule, sourceFile, style, staticCall, anchor }: S
   const insertBefore = staticCall?.statement ?? anchor;
   const indent = lineIndentAt(sourceFile.text, insertBefore.getStart(sourceFile));
   const block = lines.map((line) => indent + line).join(style.newline);
-  return new InsertChange(sourceFile.fileName, lineStartBeforeComments(tsModule, sourceFile, insertBefore), block + style.newline + style.newline);
+  return new InsertChange(
+    sourceFile.fileName,
+    lineStartBeforeComments(tsModule, sourceFile, insertBefore),
+    block + style.newline + style.newline,
+  );
 }
 
 /** The start of the line where a statement's leading comments begin (insert new statements there). */

@@ -193,8 +193,6 @@ function engineOfInstance(tsModule: typeof ts, options: ts.Expression | undefine
 
 /** The first candidate no identifier of the file uses (else the first one with a number). */
 export function freeName(tsModule: typeof ts, sourceFile: ts.SourceFile, candidates: readonly string[]): string {
-  const taken = new Set(
-    findDescendants(tsModule, sourceFile, tsModule.isIdentifier).map((identifier) => identifier.text),
-  );
+  const taken = new Set(findDescendants(tsModule, sourceFile, tsModule.isIdentifier).map((identifier) => identifier.text));
   return candidates.find((name) => !taken.has(name)) ?? `${candidates[0]}${taken.size}`;
 }

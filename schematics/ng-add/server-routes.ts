@@ -19,12 +19,7 @@ export interface PrerenderedCatchAll {
  * Switches the `path: '**'` server route from `RenderMode.Prerender` to `RenderMode.Server` (unless
  * `keepPrerender`): a prerendered page is a static file that `express.static` serves, so ISR never sees it.
  */
-export function serveCatchAllRoute(
-  tsModule: typeof ts,
-  fileName: string,
-  text: string,
-  keepPrerender: boolean,
-): PrerenderedCatchAll {
+export function serveCatchAllRoute(tsModule: typeof ts, fileName: string, text: string, keepPrerender: boolean): PrerenderedCatchAll {
   const sourceFile = parseSource(tsModule, fileName, text);
   const prerendered: ts.MemberName[] = [];
   const otherPrerendered: string[] = [];

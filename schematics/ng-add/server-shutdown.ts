@@ -8,15 +8,7 @@ import { findNamedImport } from '../utils/import-edits';
 import { referencesMember } from './express-server';
 import { lineStartBeforeComments } from './server-middleware';
 import { ISR_HANDLER, ServerFileOptions, ServerPlanContext, freeName, readServerPlanContext, usesBlockComments } from './server-plan';
-import {
-  HEALTH_PATH,
-  SHUTDOWN_TIMEOUT_ENV,
-  ShutdownNames,
-  bridgeLines,
-  flagLines,
-  healthLines,
-  shutdownLines,
-} from './shutdown-lines';
+import { HEALTH_PATH, SHUTDOWN_TIMEOUT_ENV, ShutdownNames, bridgeLines, flagLines, healthLines, shutdownLines } from './shutdown-lines';
 
 /** The server.ts text with the graceful shutdown, and what the log says about it. */
 export interface ShutdownResult {
@@ -103,7 +95,10 @@ function planShutdown(context: ServerPlanContext): Change[] | string {
     : healthLines(style, context.blockComments, names);
   if (bridged) routeLines.push(...(routeLines.length ? [''] : []), ...bridgeLines(style, context.blockComments, names.app, isrName));
   if (tsModule.isSourceFile(context.siblings)) {
-    insertLines(lineStartBeforeComments(tsModule, sourceFile, routeAt), routeIndent, [...flag, ...(routeLines.length ? ['', ...routeLines] : [])]);
+    insertLines(lineStartBeforeComments(tsModule, sourceFile, routeAt), routeIndent, [
+      ...flag,
+      ...(routeLines.length ? ['', ...routeLines] : []),
+    ]);
   } else {
     insertLines(lineStartBeforeComments(tsModule, sourceFile, topLevelStatement(tsModule, context.siblings)), '', flag);
     if (routeLines.length) insertLines(lineStartBeforeComments(tsModule, sourceFile, routeAt), routeIndent, routeLines);
@@ -158,7 +153,12 @@ function findListenCalls(context: ServerPlanContext): ListenCall[] {
     const found = { call, target: object.text, factory: app.factory };
     if (tsModule.isExpressionStatement(parent)) return [{ statement: parent, ...found }];
     const statement = parent.parent?.parent;
-    if (tsModule.isVariableDeclaration(parent) && tsModule.isIdentifier(parent.name) && statement && tsModule.isVariableStatement(statement)) {
+    if (
+      tsModule.isVariableDeclaration(parent) &&
+      tsModule.isIdentifier(parent.name) &&
+      statement &&
+      tsModule.isVariableStatement(statement)
+    ) {
       return [{ statement, ...found, capturedAs: parent.name.text }];
     }
     return [];

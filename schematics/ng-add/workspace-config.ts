@@ -21,7 +21,14 @@ export interface WorkspaceChanges {
 export function planWorkspaceChanges(
   workspace: workspaces.WorkspaceDefinition,
   projectName: string,
-  options: { keepPrerender: boolean; baseUrl?: string; invalidatePath: string; tokenEnv: string; defaultPath: string; defaultTokenEnv: string },
+  options: {
+    keepPrerender: boolean;
+    baseUrl?: string;
+    invalidatePath: string;
+    tokenEnv: string;
+    defaultPath: string;
+    defaultTokenEnv: string;
+  },
 ): WorkspaceChanges {
   const project = workspace.projects.get(projectName)!;
   const changes: WorkspaceChanges = { prerenderOff: [], prerenderKept: [] };

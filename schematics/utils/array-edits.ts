@@ -62,12 +62,7 @@ export function insertIntoArray(
 }
 
 /** The change that adds `texts` (`key: value` properties) at the end of an object literal, in its layout. */
-export function appendProperties(
-  sourceFile: ts.SourceFile,
-  style: CodeStyle,
-  object: ts.ObjectLiteralExpression,
-  texts: string[],
-): Change {
+export function appendProperties(sourceFile: ts.SourceFile, style: CodeStyle, object: ts.ObjectLiteralExpression, texts: string[]): Change {
   const path = sourceFile.fileName;
   const properties = object.properties;
   const last = properties[properties.length - 1];

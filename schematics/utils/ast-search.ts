@@ -34,11 +34,7 @@ export function stringValue(tsModule: typeof ts, node: ts.Node | undefined): str
 }
 
 /** Every descendant of `root` (depth first, document order) for which `predicate` holds. */
-export function findDescendants<T extends ts.Node>(
-  tsModule: typeof ts,
-  root: ts.Node,
-  predicate: (node: ts.Node) => node is T,
-): T[] {
+export function findDescendants<T extends ts.Node>(tsModule: typeof ts, root: ts.Node, predicate: (node: ts.Node) => node is T): T[] {
   const found: T[] = [];
   const visit = (node: ts.Node): void => {
     if (predicate(node)) found.push(node);
@@ -89,10 +85,7 @@ export function getObjectProperty(
 }
 
 /** The value expression of an object property (the name itself for shorthand properties). */
-export function propertyValue(
-  tsModule: typeof ts,
-  property: ts.PropertyAssignment | ts.ShorthandPropertyAssignment,
-): ts.Expression {
+export function propertyValue(tsModule: typeof ts, property: ts.PropertyAssignment | ts.ShorthandPropertyAssignment): ts.Expression {
   return tsModule.isPropertyAssignment(property) ? property.initializer : property.name;
 }
 
@@ -117,9 +110,7 @@ export function declaredNames(tsModule: typeof ts, statement: ts.Statement): str
 
 function bindingNames(tsModule: typeof ts, name: ts.BindingName): string[] {
   if (tsModule.isIdentifier(name)) return [name.text];
-  return name.elements.flatMap((element) =>
-    tsModule.isOmittedExpression(element) ? [] : bindingNames(tsModule, element.name),
-  );
+  return name.elements.flatMap((element) => (tsModule.isOmittedExpression(element) ? [] : bindingNames(tsModule, element.name)));
 }
 
 /** Identifiers read by an expression (property names and object keys excluded). */

@@ -5,12 +5,7 @@ import { stringValue } from './ast-search';
 import { CodeStyle, quoted } from './code-style';
 
 /** The local name under which `name` is imported from `moduleName`, if it is. */
-export function findNamedImport(
-  tsModule: typeof ts,
-  sourceFile: ts.SourceFile,
-  moduleName: string,
-  name: string,
-): string | undefined {
+export function findNamedImport(tsModule: typeof ts, sourceFile: ts.SourceFile, moduleName: string, name: string): string | undefined {
   for (const statement of importsOf(tsModule, sourceFile)) {
     const bindings = statement.importClause?.namedBindings;
     if (stringValue(tsModule, statement.moduleSpecifier) !== moduleName || !bindings || !tsModule.isNamedImports(bindings)) {

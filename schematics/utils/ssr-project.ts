@@ -39,7 +39,13 @@ export function findSsrProject(
   const projectName = requested ?? (applications.length === 1 ? applications[0]![0] : undefined);
   const project = projectName ? workspace.projects.get(projectName) : undefined;
   if (!projectName || !project) {
-    return { kind: 'no-project', message: missingProjectMessage(requested, applications.map(([name]) => name)) };
+    return {
+      kind: 'no-project',
+      message: missingProjectMessage(
+        requested,
+        applications.map(([name]) => name),
+      ),
+    };
   }
   if (project.extensions['projectType'] !== 'application') {
     return {
@@ -137,8 +143,7 @@ export function findServerRoutesFile(tsModule: typeof ts, tree: Tree, configFile
 function relativeImports(tsModule: typeof ts, tree: Tree, file: string): string[] {
   const source = readSourceFile(tsModule, tree, file);
   return source.statements.flatMap((statement) => {
-    const specifier =
-      (tsModule.isImportDeclaration(statement) || tsModule.isExportDeclaration(statement)) && statement.moduleSpecifier;
+    const specifier = (tsModule.isImportDeclaration(statement) || tsModule.isExportDeclaration(statement)) && statement.moduleSpecifier;
     if (!specifier || !tsModule.isStringLiteral(specifier) || !specifier.text.startsWith('.')) return [];
     const resolved = resolveRelative(tree, file, specifier.text);
     return resolved ? [resolved] : [];

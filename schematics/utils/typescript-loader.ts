@@ -9,8 +9,11 @@ import type * as ts from 'typescript';
 export function loadTypeScript(workspaceRoot: string = process.cwd()): typeof ts {
   try {
     const resolved = require.resolve('typescript', { paths: [workspaceRoot] });
+    // The workspace's own TypeScript is only known at run time: a dynamic require, on purpose.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(resolved) as typeof ts;
   } catch {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('typescript') as typeof ts;
   }
 }

@@ -32,12 +32,57 @@ const TOOLING = new Set(['@angular/cli', '@angular/ssr', '@angular/build', '@ang
 /** @satisfies {Record<string, AngularAppSpec>} */
 const APPS = {
   // Angular 17/18: CommonEngine, Express 4, server.ts at the workspace root, "prerender": true.
-  v17: { name: 'isr17', cli: '17.3.17', framework: '17.3.12', tooling: '17.3.17', nodeMajor: 20, engine: 'common-engine', express: 4, newArgs: [] },
-  v18: { name: 'isr18', cli: '18.2.21', framework: '18.2.14', tooling: '18.2.21', nodeMajor: 20, engine: 'common-engine', express: 4, newArgs: [] },
+  v17: {
+    name: 'isr17',
+    cli: '17.3.17',
+    framework: '17.3.12',
+    tooling: '17.3.17',
+    nodeMajor: 20,
+    engine: 'common-engine',
+    express: 4,
+    newArgs: [],
+  },
+  v18: {
+    name: 'isr18',
+    cli: '18.2.21',
+    framework: '18.2.14',
+    tooling: '18.2.21',
+    nodeMajor: 20,
+    engine: 'common-engine',
+    express: 4,
+    newArgs: [],
+  },
   // Angular 20: AngularNodeAppEngine, Express 5 (20.3.32 is the newest @angular/platform-server 20).
-  v20: { name: 'isr20', cli: '20.3.37', framework: '20.3.32', tooling: '20.3.37', nodeMajor: 20, engine: 'app-engine', express: 5, newArgs: [] },
-  v21: { name: 'isr21', cli: '21.2.24', framework: '21.2.24', tooling: '21.2.24', nodeMajor: 20, engine: 'app-engine', express: 5, newArgs: [] },
-  v22: { name: 'isr22', cli: '22.2.0', framework: '22.2.0', tooling: '22.2.0', nodeMajor: 22, engine: 'app-engine', express: 5, newArgs: [] },
+  v20: {
+    name: 'isr20',
+    cli: '20.3.37',
+    framework: '20.3.32',
+    tooling: '20.3.37',
+    nodeMajor: 20,
+    engine: 'app-engine',
+    express: 5,
+    newArgs: [],
+  },
+  v21: {
+    name: 'isr21',
+    cli: '21.2.24',
+    framework: '21.2.24',
+    tooling: '21.2.24',
+    nodeMajor: 20,
+    engine: 'app-engine',
+    express: 5,
+    newArgs: [],
+  },
+  v22: {
+    name: 'isr22',
+    cli: '22.2.0',
+    framework: '22.2.0',
+    tooling: '22.2.0',
+    nodeMajor: 22,
+    engine: 'app-engine',
+    express: 5,
+    newArgs: [],
+  },
   v19: {
     name: 'isr19',
     cli: '19.2.27',
@@ -62,7 +107,16 @@ function appForCli(cli) {
   if (known[0]) {
     return known[0];
   }
-  return { name: `isr${major}`, cli, framework: cli, tooling: cli, nodeMajor: Number(major) >= 22 ? 22 : 20, engine: 'app-engine', express: 5, newArgs: [] };
+  return {
+    name: `isr${major}`,
+    cli,
+    framework: cli,
+    tooling: cli,
+    nodeMajor: Number(major) >= 22 ? 22 : 20,
+    engine: 'app-engine',
+    express: 5,
+    newArgs: [],
+  };
 }
 
 /**
@@ -127,7 +181,21 @@ async function ensurePristineApp(app, log = () => {}) {
     await runStep(
       'ng new',
       'npx',
-      ['-y', '-p', `@angular/cli@${app.cli}`, 'ng', 'new', app.name, '--ssr', '--defaults', '--skip-git', '--skip-install', '--skip-tests', '--interactive=false', ...app.newArgs],
+      [
+        '-y',
+        '-p',
+        `@angular/cli@${app.cli}`,
+        'ng',
+        'new',
+        app.name,
+        '--ssr',
+        '--defaults',
+        '--skip-git',
+        '--skip-install',
+        '--skip-tests',
+        '--interactive=false',
+        ...app.newArgs,
+      ],
       { cwd: scratch, env, timeoutMs: 5 * 60_000 },
     );
     const generated = join(scratch, app.name);
@@ -135,7 +203,11 @@ async function ensurePristineApp(app, log = () => {}) {
     const packageJson = pinAngularVersions(JSON.parse(readFileSync(packageFile, 'utf8')), app);
     writeFileSync(packageFile, JSON.stringify(packageJson, null, 2) + '\n');
     log(`installing its dependencies (Angular ${app.framework}, tooling ${app.tooling}; about a minute)`);
-    await runStep('npm install (generated app)', 'npm', ['install', '--no-audit', '--no-fund'], { cwd: generated, env, timeoutMs: 10 * 60_000 });
+    await runStep('npm install (generated app)', 'npm', ['install', '--no-audit', '--no-fund'], {
+      cwd: generated,
+      env,
+      timeoutMs: 10 * 60_000,
+    });
     writeFileSync(join(generated, READY_MARKER), `${new Date().toISOString()}\n`);
     // Another run may have finished the same app meanwhile (and be copying it): keep that one.
     if (!existsSync(join(dir, READY_MARKER))) {

@@ -53,7 +53,10 @@ function freePort() {
  * @param {StartServerOptions} options
  * @returns {Promise<AppServer>}
  */
-async function startServer(entry, { env, nodeBin, port: wantedPort, startTimeoutMs = 60_000, stdio = 'pipe', args = [], readyPath = '/favicon.ico', cwd }) {
+async function startServer(
+  entry,
+  { env, nodeBin, port: wantedPort, startTimeoutMs = 60_000, stdio = 'pipe', args = [], readyPath = '/favicon.ico', cwd },
+) {
   const port = wantedPort ?? (await freePort());
   const node = nodeBin ? join(nodeBin, 'node') : process.execPath;
   const child = spawn(node, [entry, ...args], {

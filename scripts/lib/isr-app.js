@@ -49,7 +49,11 @@ function ng(appDir, args, env, step, timeoutMs = 5 * 60_000) {
  * @returns {Promise<StepResult>}
  */
 async function addNgIsr(appDir, tarball, env) {
-  await runStep('npm install ng-isr tarball', 'npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: appDir, env, timeoutMs: 5 * 60_000 });
+  await runStep('npm install ng-isr tarball', 'npm', ['install', '--no-audit', '--no-fund', tarball], {
+    cwd: appDir,
+    env,
+    timeoutMs: 5 * 60_000,
+  });
   return ng(appDir, ['add', 'ng-isr', '--skip-confirmation', '--interactive=false'], env, 'ng add ng-isr');
 }
 
@@ -62,7 +66,12 @@ async function addNgIsr(appDir, tarball, env) {
  * @returns {Promise<StepResult>}
  */
 function generateIsrRoute(appDir, env, path, revalidate) {
-  return ng(appDir, ['generate', 'ng-isr:isr-route', path, '--revalidate', String(revalidate)], env, `ng generate ng-isr:isr-route ${path}`);
+  return ng(
+    appDir,
+    ['generate', 'ng-isr:isr-route', path, '--revalidate', String(revalidate)],
+    env,
+    `ng generate ng-isr:isr-route ${path}`,
+  );
 }
 
 /**

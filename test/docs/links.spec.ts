@@ -69,9 +69,7 @@ describe('docs: every public option is documented', () => {
   const allDocs = docFiles.map(read).join('\n');
 
   const schemas = [
-    ...Object.entries(
-      (JSON.parse(read(join(root, 'collection.json'))) as { schematics: Record<string, { schema?: string }> }).schematics,
-    ),
+    ...Object.entries((JSON.parse(read(join(root, 'collection.json'))) as { schematics: Record<string, { schema?: string }> }).schematics),
     ...Object.entries((JSON.parse(read(join(root, 'builders.json'))) as { builders: Record<string, { schema?: string }> }).builders),
   ].map(([name, entry]) => ({ name, schema: entry.schema }));
 

@@ -16,7 +16,10 @@ describe('package layout', () => {
   });
 
   it('registers the schematics collection and builders that exist on disk', () => {
-    for (const [field, listKey] of [['schematics', 'schematics'], ['builders', 'builders']] as const) {
+    for (const [field, listKey] of [
+      ['schematics', 'schematics'],
+      ['builders', 'builders'],
+    ] as const) {
       const manifest = JSON.parse(readFileSync(join(root, pkg[field]), 'utf8'));
       for (const [name, def] of Object.entries<Record<string, string>>(manifest[listKey])) {
         const factory = (def['factory'] ?? def['implementation']).split('#')[0];

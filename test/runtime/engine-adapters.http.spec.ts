@@ -76,7 +76,14 @@ describe('engine adapters', () => {
       engine.routes = {
         '/news': { revalidate: 60, tags: ['news'] },
         '/teapot': { revalidate: 60, status: 418 },
-        '/headers': { revalidate: 60, headers: [['content-type', 'text/html'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']] },
+        '/headers': {
+          revalidate: 60,
+          headers: [
+            ['content-type', 'text/html'],
+            ['set-cookie', 'a=1'],
+            ['set-cookie', 'b=2'],
+          ],
+        },
         '/plain': {},
       };
       server = await startServer({ angularAppEngine: engine, invalidateSecretToken: 't' });

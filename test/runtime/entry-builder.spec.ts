@@ -89,7 +89,11 @@ describe('whyNotStorable', () => {
     [{ revalidate: 5 }, page({ headers: { 'cache-control': ['public', 'no-store'] } }), 'response is private or no-store'],
     [{ revalidate: 5, httpErrors: 2 }, page(), 'an HttpClient request failed during the render'],
     [{ revalidate: 5 }, page({ body: Buffer.from('<app-root></app-root>') }), 'not a server render (client-side shell)'],
-    [{ revalidate: 5 }, page({ body: Buffer.from('<app-root ng-server-context="ssg"></app-root>') }), 'not a server render (client-side shell)'],
+    [
+      { revalidate: 5 },
+      page({ body: Buffer.from('<app-root ng-server-context="ssg"></app-root>') }),
+      'not a server render (client-side shell)',
+    ],
   ])('refuses %p (%#) with a reason', (report, rendered, reason) => {
     expect(whyNotStorable(rendered, report)).toBe(reason);
   });

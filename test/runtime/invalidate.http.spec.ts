@@ -73,7 +73,13 @@ describe('POST /api/invalidate over HTTP', () => {
     await start();
     engine.route('/about', { revalidate: 60, mode: 'throw' });
     const result = await post({ token: TOKEN, urlsToInvalidate: ['/about', '/blog/a'] });
-    expect(result.json).toEqual({ invalidated: ['/blog/a'], notInCache: [], failed: { '/about': 'engine failure on /about' }, removed: [], stale: [] });
+    expect(result.json).toEqual({
+      invalidated: ['/blog/a'],
+      notInCache: [],
+      failed: { '/about': 'engine failure on /about' },
+      removed: [],
+      stale: [],
+    });
     const about = await fetch(server.base + '/about');
     expect(about.status).toBe(200);
     expect(renderNumber(await about.text())).toBe(1);
@@ -118,11 +124,19 @@ describe('POST /api/invalidate over HTTP', () => {
     // The raw route has no body parser: the endpoint reads and limits the body itself.
     const big = await post({ token: TOKEN, urlsToInvalidate: ['/' + 'x'.repeat(300)] }, {}, '/api/invalidate-raw');
     expect(big.status).toBe(413);
-    const textBody = await fetch(`${server.base}/api/invalidate-raw`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    const textBody = await fetch(`${server.base}/api/invalidate-raw`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     expect(textBody.status).toBe(400);
     const empty = await fetch(`${server.base}/api/invalidate-raw`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(empty.status).toBe(400);
-    const express4 = await fetch(`${server.base}/api/invalidate-express4`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    const express4 = await fetch(`${server.base}/api/invalidate-express4`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     expect([express4.status, await express4.json()]).toEqual([400, { error: 'Content-Type must be application/json.' }]);
     const ok = await post({ token: TOKEN, urlsToInvalidate: ['/about'] }, {}, '/api/invalidate-raw');
     expect([ok.status, ok.json.invalidated]).toEqual([200, ['/about']]);

@@ -171,7 +171,7 @@ describe('ISRHandler over HTTP (Express 5, 127.0.0.1)', () => {
       expect([response.status, response.body]).toEqual([404, 'express 404']);
     });
 
-    it("renders its own copy of entries stored by another build (build-namespaced keys)", async () => {
+    it('renders its own copy of entries stored by another build (build-namespaced keys)', async () => {
       const cache = new MemoryCacheHandler();
       await start({ cache, buildId: 'build-1' });
       engine.route('/built', { revalidate: 60 });

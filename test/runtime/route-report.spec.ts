@@ -14,7 +14,10 @@ function report(root: RouteSnapshotLike): ISRRenderReport {
 
 describe('reportRoute (what provideISR reports after navigation)', () => {
   it('takes the deepest route value', () => {
-    expect(report(chain({}, { revalidate: 60, isrTags: ['a'] }, { revalidate: 5, isrTags: ['b'] }))).toEqual({ revalidate: 5, tags: ['b'] });
+    expect(report(chain({}, { revalidate: 60, isrTags: ['a'] }, { revalidate: 5, isrTags: ['b'] }))).toEqual({
+      revalidate: 5,
+      tags: ['b'],
+    });
   });
 
   it('lets a child without a value inherit its parent', () => {

@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS jest globalSetup, without type declarations
 const freshness = require('../support/dist-freshness.cjs') as {
   staleOutputs: (root: string, projects?: string[]) => string[];
 };

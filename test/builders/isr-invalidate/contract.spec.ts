@@ -96,7 +96,11 @@ describe('isr-invalidate builder against the real ISRHandler', () => {
     expect(result.output.success).toBe(true);
     const lines = messagesAt(result, 'info');
     expect(lines).toEqual(
-      expect.arrayContaining(['  invalidated   /about', '  invalidated   /blog/tagged-a (by tag)', '  invalidated   /blog/tagged-b (by tag)']),
+      expect.arrayContaining([
+        '  invalidated   /about',
+        '  invalidated   /blog/tagged-a (by tag)',
+        '  invalidated   /blog/tagged-b (by tag)',
+      ]),
     );
     expect(lines.at(-1)).toMatch(/^\d+ URLs \(\d+ through tags\): \d+ invalidated, 0 not in cache, 0 failed in /);
     expect(await visit('/blog/tagged-a')).toEqual({ status: 'HIT', render: 2 });
@@ -169,7 +173,12 @@ describe('isr-invalidate builder against the real ISRHandler', () => {
 
     expect(result.output.success).toBe(false);
     expect(result.entries.slice(1)).toEqual([
-      { level: 'error', message: expect.stringMatching(/^ {2}FAILED {8}\/broken\/page: the server could not invalidate it: .*engine failure on \/broken\/page/) },
+      {
+        level: 'error',
+        message: expect.stringMatching(
+          /^ {2}FAILED {8}\/broken\/page: the server could not invalidate it: .*engine failure on \/broken\/page/,
+        ),
+      },
       { level: 'info', message: '  invalidated   /blog/healthy' },
     ]);
     expect(result.output.error).toMatch(/^Invalidation incomplete: 2 URLs: 1 invalidated, 0 not in cache, 1 failed in /);
@@ -213,7 +222,9 @@ describe('isr-invalidate builder against the real ISRHandler', () => {
       expect(result.output.success).toBe(false);
       expect(messagesAt(result, 'error')).toEqual([
         expect.stringMatching(
-          new RegExp(`^ {2}FAILED {8}/blog/first: the server refused further attempts from this client after too many wrong tokens \\(429\\), retry after \\d+ s; check that ${TOKEN_ENV} holds`),
+          new RegExp(
+            `^ {2}FAILED {8}/blog/first: the server refused further attempts from this client after too many wrong tokens \\(429\\), retry after \\d+ s; check that ${TOKEN_ENV} holds`,
+          ),
         ),
       ]);
       expectNoToken(result);

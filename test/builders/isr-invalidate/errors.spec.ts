@@ -83,7 +83,9 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
     expect(result.output.success).toBe(true);
     expect(server.requests).toHaveLength(2);
     expect(messagesAt(result, 'warn')).toEqual([
-      expect.stringMatching(/^ {2}attempt 1 failed \(the server refused further attempts .*\(429\), retry after 1 s; .*\); retrying in 1000 ms$/),
+      expect.stringMatching(
+        /^ {2}attempt 1 failed \(the server refused further attempts .*\(429\), retry after 1 s; .*\); retrying in 1000 ms$/,
+      ),
     ]);
     expectNoToken(result);
   });
@@ -145,13 +147,15 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
     expect(messagesAt(result, 'error')[0]).toBe('  FAILED        /a: malformed answer (200): "invalidated" is not a list of URLs');
   });
 
-  it('reports the server\'s CDN purge (purged / purgeFailed) without failing the run', async () => {
+  it("reports the server's CDN purge (purged / purgeFailed) without failing the run", async () => {
     const result = await runTarget(architect, { path: '/purge', urls: ['/a'] });
 
     expect(result.output.success).toBe(true);
     expect(messagesAt(result, 'info')).toContain('  CDN purged    cloudflare');
     expect(messagesAt(result, 'warn')).toEqual(['  CDN purge FAILED at fastly: fastly: the API answered 503']);
-    expect(messagesAt(result, 'info').at(-1)).toMatch(/^1 URL: 1 invalidated, 0 not in cache, 0 failed; the CDN purge failed for 1 request in /);
+    expect(messagesAt(result, 'info').at(-1)).toMatch(
+      /^1 URL: 1 invalidated, 0 not in cache, 0 failed; the CDN purge failed for 1 request in /,
+    );
     expectNoToken(result);
   });
 
@@ -169,8 +173,14 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
 
   it.each([
     ['/unauthorized', `the server refused the token (401): check that ${TOKEN_ENV} holds the server's token (server said: Invalid token)`],
-    ['/forbidden', 'invalidation is switched off on the server (403): it has no token configured (server said: Invalidation is disabled: no token configured)'],
-    ['/too-large', 'the request is larger than the server accepts (413): lower --batch-size (now 100) (server said: At most 10 URLs per request)'],
+    [
+      '/forbidden',
+      'invalidation is switched off on the server (403): it has no token configured (server said: Invalidation is disabled: no token configured)',
+    ],
+    [
+      '/too-large',
+      'the request is larger than the server accepts (413): lower --batch-size (now 100) (server said: At most 10 URLs per request)',
+    ],
     ['/nowhere', 'no invalidate endpoint at BASE/nowhere (404 Not Found): check --base-url and --path'],
     ['/redirect', 'the server redirected (301 Moved Permanently); point --base-url at the final address'],
   ])('fails on %s at once with a one-line reason, never retrying a 4xx', async (path, reason) => {
@@ -299,7 +309,9 @@ describe('isr-invalidate builder: errors and retries (raw HTTP server)', () => {
     it('refuses to run without --base-url instead of posting to a default server', async () => {
       const result = await runTarget(bare, { urls: ['/a'] });
       expect(result.output.success).toBe(false);
-      expect(result.output.error).toMatch(/^--base-url is required: the address of the running server, e\.g\. --base-url https:\/\/example\.com/);
+      expect(result.output.error).toMatch(
+        /^--base-url is required: the address of the running server, e\.g\. --base-url https:\/\/example\.com/,
+      );
       expect(result.output.error).not.toContain('\n');
       expect(server.requests).toHaveLength(0);
     });

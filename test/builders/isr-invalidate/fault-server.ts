@@ -87,7 +87,13 @@ export class FaultServer {
       case '/wrong-shape':
         return json(200, { ok: true });
       case '/purge': // invalidated; one CDN purger purged, one failed
-        return json(200, { invalidated: urls, notInCache: [], failed: {}, purged: ['cloudflare'], purgeFailed: { fastly: 'fastly: the API answered 503' } });
+        return json(200, {
+          invalidated: urls,
+          notInCache: [],
+          failed: {},
+          purged: ['cloudflare'],
+          purgeFailed: { fastly: 'fastly: the API answered 503' },
+        });
       case '/partial': // first URL fails on the server, second is left out of the answer
         return json(200, { invalidated: urls.slice(2), notInCache: [], failed: { [urls[0]]: 'cache write timed out' } });
       case '/unauthorized':

@@ -43,7 +43,10 @@ describe('isr-invalidate pure helpers', () => {
   });
 
   it('normalises options: de-duplicates, reduces same-origin URLs to paths, applies defaults', () => {
-    const plan = normaliseOptions({ baseUrl: 'https://example.com', urls: ['/a', 'https://example.com/b?x=1#top', '/a'], tags: [' posts ', 'posts'] }, ['/b?x=1', '/c']);
+    const plan = normaliseOptions(
+      { baseUrl: 'https://example.com', urls: ['/a', 'https://example.com/b?x=1#top', '/a'], tags: [' posts ', 'posts'] },
+      ['/b?x=1', '/c'],
+    );
     expect(plan).toEqual({
       endpoint: new URL('https://example.com/api/invalidate'),
       urls: ['/a', '/b?x=1', '/c'],
@@ -54,8 +57,12 @@ describe('isr-invalidate pure helpers', () => {
       batchSize: 100,
       dryRun: false,
     });
-    expect(() => normaliseOptions({ baseUrl: 'https://example.com', urls: ['/a'], batchSize: 0 })).toThrow('--batch-size must be a whole number of at least 1');
-    expect(() => normaliseOptions({ baseUrl: 'https://example.com', urls: ['/a'], tokenEnv: 's3cret-value!' })).toThrow('--token-env must be the NAME');
+    expect(() => normaliseOptions({ baseUrl: 'https://example.com', urls: ['/a'], batchSize: 0 })).toThrow(
+      '--batch-size must be a whole number of at least 1',
+    );
+    expect(() => normaliseOptions({ baseUrl: 'https://example.com', urls: ['/a'], tokenEnv: 's3cret-value!' })).toThrow(
+      '--token-env must be the NAME',
+    );
     expect(() => normaliseOptions({ baseUrl: 'https://example.com', tags: [''] })).toThrow('--tags contains an empty tag.');
   });
 
@@ -75,7 +82,9 @@ describe('isr-invalidate pure helpers', () => {
   it('words network failures fetch reports without a socket error code', async () => {
     const ctx = { endpoint: new URL('http://127.0.0.1:6000/api/invalidate'), tokenEnv: 'T', batchSize: 100, timeoutMs: 50 };
     const badPort = await fetch(ctx.endpoint, { method: 'POST' }).catch((error: unknown) => error);
-    expect(networkFailureReason(badPort, ctx)).toBe('fetch never connects to port 6000 (a blocked "bad port"); serve the app on another port');
+    expect(networkFailureReason(badPort, ctx)).toBe(
+      'fetch never connects to port 6000 (a blocked "bad port"); serve the app on another port',
+    );
     expect(networkFailureReason(new DOMException('aborted', 'TimeoutError'), ctx)).toBe(
       'no answer from 127.0.0.1:6000 within 50 ms (timeout; raise --timeout-ms if the server is slow)',
     );
@@ -85,7 +94,13 @@ describe('isr-invalidate pure helpers', () => {
   });
 
   it('validates the answer shape', () => {
-    expect(parseAnswer({ invalidated: ['/a'], notInCache: [] })).toEqual({ invalidated: ['/a'], notInCache: [], failed: {}, removed: [], stale: [] });
+    expect(parseAnswer({ invalidated: ['/a'], notInCache: [] })).toEqual({
+      invalidated: ['/a'],
+      notInCache: [],
+      failed: {},
+      removed: [],
+      stale: [],
+    });
     expect(parseAnswer({ invalidated: [], notInCache: [], removed: '/a' })).toEqual({ malformed: '"removed" is not a list of URLs' });
     expect(parseAnswer({ invalidated: [], notInCache: [], stale: [2] })).toEqual({ malformed: '"stale" is not a list of URLs' });
     expect(parseAnswer([])).toEqual({ malformed: 'expected a JSON object' });
@@ -124,18 +139,20 @@ describe('isr-invalidate pure helpers', () => {
     ]);
     const totals = totalsOf([result]);
     expect(succeeded(totals)).toBe(true);
-    expect(formatSummary(totals, 1000)).toBe('3 URLs (1 through tags): 1 invalidated, 0 not in cache, 1 removed, 1 marked stale, 0 failed in 1.00 s.');
-    expect(result.urls.map(formatUrlResult)).toEqual([
-      '  removed       /gone',
-      '  invalidated   /a',
-      '  marked stale  /p/9 (by tag)',
-    ]);
+    expect(formatSummary(totals, 1000)).toBe(
+      '3 URLs (1 through tags): 1 invalidated, 0 not in cache, 1 removed, 1 marked stale, 0 failed in 1.00 s.',
+    );
+    expect(result.urls.map(formatUrlResult)).toEqual(['  removed       /gone', '  invalidated   /a', '  marked stale  /p/9 (by tag)']);
   });
 
   it('reports a tag the server could not look up as a failed tag', () => {
     const result = batchResult(
       { urls: ['/a'], tags: ['posts'] },
-      { ok: true, attempts: 1, value: { invalidated: ['/a'], notInCache: [], failed: { 'tag:posts': 'cache unavailable: ECONNREFUSED' }, removed: [], stale: [] } },
+      {
+        ok: true,
+        attempts: 1,
+        value: { invalidated: ['/a'], notInCache: [], failed: { 'tag:posts': 'cache unavailable: ECONNREFUSED' }, removed: [], stale: [] },
+      },
     );
     expect(result).toEqual({
       urls: [{ url: '/a', status: 'invalidated', byTag: false }],

@@ -50,12 +50,9 @@ describe('isr-warm builder against the real ISRHandler', () => {
     ]);
     const lines = info.slice(3, 7);
     expect(lines.map((line) => line.replace(/\(\d+ ms\)/, '(n ms)')).sort()).toEqual(
-      [
-        '200 MISS    / (n ms)',
-        '200 MISS    /blog/a (n ms)',
-        '200 MISS    /blog/b (n ms)',
-        '200 BYPASS  /contact (n ms)',
-      ].map((line) => expect.stringMatching(new RegExp(`^  \\[\\d/4\\] ${escape(line)}$`)) as unknown as string).sort(),
+      ['200 MISS    / (n ms)', '200 MISS    /blog/a (n ms)', '200 MISS    /blog/b (n ms)', '200 BYPASS  /contact (n ms)']
+        .map((line) => expect.stringMatching(new RegExp(`^  \\[\\d/4\\] ${escape(line)}$`)) as unknown as string)
+        .sort(),
     );
     expect(lines.map((line) => /^ {2}\[(\d)\/4\]/.exec(line)?.[1])).toEqual(['1', '2', '3', '4']);
     expect(info.at(-1)).toMatch(/^4 URLs: 4 answered 2xx \(3 MISS, 0 HIT, 0 STALE, 1 BYPASS\), 0 failed in \d+\.\d\d s\.$/);
@@ -84,22 +81,23 @@ describe('isr-warm builder against the real ISRHandler', () => {
 
   it('merges --urls, --urls-file and --routes-file (Angular route list), skipping parameterised routes', async () => {
     writeFileSync(join(workspace, 'pages.txt'), '# after the CMS import\n/blog/a\n\n/blog/b\r\n');
-    writeFileSync(
-      join(workspace, 'prerendered-routes.json'),
-      JSON.stringify({ routes: { '/': {}, '/blog/:slug': {}, '/blog/a': {} } }),
+    writeFileSync(join(workspace, 'prerendered-routes.json'), JSON.stringify({ routes: { '/': {}, '/blog/:slug': {}, '/blog/a': {} } }));
+    const result = await runTarget(
+      architect,
+      { urls: [`${app.base}/contact#form`], urlsFile: 'pages.txt', routesFile: 'prerendered-routes.json' },
+      TARGET,
     );
-    const result = await runTarget(architect, { urls: [`${app.base}/contact#form`], urlsFile: 'pages.txt', routesFile: 'prerendered-routes.json' }, TARGET);
 
     expect(result.output.success).toBe(true);
     const info = messagesAt(result, 'info');
     // No sitemap is read when lists are given; each page once.
     expect(info[0]).toBe(`Warming 4 URLs at ${app.base}, 4 at a time.`);
-    expect(info.filter((line) => line.startsWith('  [')).map((line) => line.split(' ').filter(Boolean)[3]).sort()).toEqual([
-      '/',
-      '/blog/a',
-      '/blog/b',
-      '/contact',
-    ]);
+    expect(
+      info
+        .filter((line) => line.startsWith('  ['))
+        .map((line) => line.split(' ').filter(Boolean)[3])
+        .sort(),
+    ).toEqual(['/', '/blog/a', '/blog/b', '/contact']);
     expect(messagesAt(result, 'warn')).toEqual([
       '  skipped  /blog/:slug: a route with parameters names no single page; list its concrete paths in --routes-file or --urls-file',
     ]);
@@ -127,7 +125,9 @@ describe('isr-warm builder against the real ISRHandler', () => {
   it('fails with one line per page the app does not serve (404) and exits non-zero', async () => {
     const result = await runTarget(architect, { urls: ['/blog/a', '/no-such-page'] }, TARGET);
     expect(result.output.success).toBe(false);
-    expect(messagesAt(result, 'error')).toEqual([expect.stringMatching(/^ {2}\[\d\/2\] FAILED {6}\/no-such-page: the server answered 404 Not Found$/)]);
+    expect(messagesAt(result, 'error')).toEqual([
+      expect.stringMatching(/^ {2}\[\d\/2\] FAILED {6}\/no-such-page: the server answered 404 Not Found$/),
+    ]);
     expect(result.output.error).toMatch(/^Warming incomplete: 2 URLs: 1 answered 2xx \(0 MISS, 1 HIT, 0 STALE, 0 BYPASS\), 1 failed in /);
   });
 });

@@ -33,7 +33,9 @@ describe('isr-warm builder: errors, retries and bounds (raw HTTP server)', () =>
 
     expect(result.output.success).toBe(true);
     expect(server.hitsOf('/flaky')).toBe(2);
-    expect(messagesAt(result, 'warn')).toEqual(['  attempt 1 failed for /flaky (the server answered 500 Internal Server Error); retrying in 300 ms']);
+    expect(messagesAt(result, 'warn')).toEqual([
+      '  attempt 1 failed for /flaky (the server answered 500 Internal Server Error); retrying in 300 ms',
+    ]);
     expect(messagesAt(result, 'info')).toContainEqual(expect.stringMatching(/^ {2}\[1\/1\] 200 MISS {4}\/flaky \(\d+ ms, attempt 2\)$/));
   });
 
@@ -43,7 +45,11 @@ describe('isr-warm builder: errors, retries and bounds (raw HTTP server)', () =>
     expect(result.output.success).toBe(false);
     expect(server.hitsOf('/always-500')).toBe(2);
     expect(server.hitsOf('/moved')).toBe(1);
-    expect(messagesAt(result, 'error').map((line) => line.replace(/^ {2}\[\d\/4\] /, '')).sort()).toEqual([
+    expect(
+      messagesAt(result, 'error')
+        .map((line) => line.replace(/^ {2}\[\d\/4\] /, ''))
+        .sort(),
+    ).toEqual([
       'FAILED      /always-500: the server answered 503 Service Unavailable (gave up after 2 attempts)',
       'FAILED      /missing: the server answered 404 Not Found',
       'FAILED      /moved: the server redirected (301 Moved Permanently) to https://example.com/moved; warm the final address instead',
@@ -56,7 +62,9 @@ describe('isr-warm builder: errors, retries and bounds (raw HTTP server)', () =>
 
     expect(result.output.success).toBe(false);
     expect(messagesAt(result, 'error')).toEqual([
-      expect.stringMatching(/FAILED {6}\/hang: no answer from 127\.0\.0\.1:\d+ within 200 ms \(timeout; raise --timeout-ms if the server is slow\)$/),
+      expect.stringMatching(
+        /FAILED {6}\/hang: no answer from 127\.0\.0\.1:\d+ within 200 ms \(timeout; raise --timeout-ms if the server is slow\)$/,
+      ),
     ]);
   });
 
@@ -96,7 +104,7 @@ describe('isr-warm builder: errors, retries and bounds (raw HTTP server)', () =>
     expect(messagesAt(result, 'info').at(-1)).toMatch(/^2 URLs: 2 answered 2xx \(2 MISS, .*\), 0 failed, 1 skipped in /);
   });
 
-  it('requests the public origin\'s sitemap URLs from --base-url with --public-origin', async () => {
+  it("requests the public origin's sitemap URLs from --base-url with --public-origin", async () => {
     server.sitemaps.set('/sitemap.xml', urlset(['https://www.example.com/page/a', 'https://www.example.com/page/b?x=1&y=2']));
 
     const result = await run({ publicOrigin: 'https://www.example.com' });
@@ -107,7 +115,10 @@ describe('isr-warm builder: errors, retries and bounds (raw HTTP server)', () =>
   });
 
   it('follows a sitemap index on its origin, each sitemap once, and skips child sitemaps elsewhere', async () => {
-    server.sitemaps.set('/sitemap.xml', sitemapIndex([`${base}/sitemap-1.xml`, `${base}/sitemap-2.xml`, `${base}/sitemap-1.xml`, 'https://cdn.example/s.xml']));
+    server.sitemaps.set(
+      '/sitemap.xml',
+      sitemapIndex([`${base}/sitemap-1.xml`, `${base}/sitemap-2.xml`, `${base}/sitemap-1.xml`, 'https://cdn.example/s.xml']),
+    );
     server.sitemaps.set('/sitemap-1.xml', urlset([`${base}/page/1`, `${base}/page/2`]));
     server.sitemaps.set('/sitemap-2.xml', urlset([`${base}/page/2`, `${base}/page/3`]));
 
@@ -139,7 +150,10 @@ describe('isr-warm builder: errors, retries and bounds (raw HTTP server)', () =>
   });
 
   it('bounds a sitemap index that lists itself and endless children', async () => {
-    server.sitemaps.set('/sitemap.xml', sitemapIndex([`${base}/sitemap.xml`, ...Array.from({ length: 80 }, (_, i) => `${base}/sitemap-${i}.xml`)]));
+    server.sitemaps.set(
+      '/sitemap.xml',
+      sitemapIndex([`${base}/sitemap.xml`, ...Array.from({ length: 80 }, (_, i) => `${base}/sitemap-${i}.xml`)]),
+    );
     for (let i = 0; i < 80; i++) server.sitemaps.set(`/sitemap-${i}.xml`, urlset([`${base}/page/${i}`]));
 
     const result = await run({});
@@ -156,7 +170,7 @@ describe('isr-warm builder: errors, retries and bounds (raw HTTP server)', () =>
 
     expect(result.output.success).toBe(true);
     expect(messagesAt(result, 'warn')).toEqual([
-      "1 of 1 answers carried no x-isr-cache header: they did not come from ng-isr (a CDN, a proxy or a server without ISRHandler answered); warm the app server itself.",
+      '1 of 1 answers carried no x-isr-cache header: they did not come from ng-isr (a CDN, a proxy or a server without ISRHandler answered); warm the app server itself.',
     ]);
     expect(messagesAt(result, 'info').at(-1)).toMatch(/\(0 MISS, 0 HIT, 0 STALE, 0 BYPASS, 1 without x-isr-cache\), 0 failed in /);
   });
@@ -167,7 +181,10 @@ describe('isr-warm builder: errors, retries and bounds (raw HTTP server)', () =>
     [{ urlsFile: 'missing.txt' }, 'Cannot read --urls-file '],
     [{ routesFile: 'broken.json' }, 'is not a route list: not valid JSON'],
     [{ sitemap: 'sitemap.xml' }, '--sitemap "sitemap.xml" is neither a path (/sitemap.xml) nor an http(s) URL.'],
-    [{ publicOrigin: 'https://user:pw@example.com' }, '--public-origin must be an http:// or https:// origin without user name or password'],
+    [
+      { publicOrigin: 'https://user:pw@example.com' },
+      '--public-origin must be an http:// or https:// origin without user name or password',
+    ],
   ])('refuses bad input %j before any request', async (overrides, message) => {
     writeFileSync(join(workspace, 'broken.json'), '{ "routes": [');
     const result = await run(overrides);

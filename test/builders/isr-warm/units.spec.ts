@@ -51,7 +51,10 @@ describe('isr-warm pure helpers', () => {
     const rule = { origin: 'http://app:4000', publicOrigin: 'https://example.com' };
     expect(onWarmedOrigin('http://app:4000/a#top', rule)).toEqual(new URL('http://app:4000/a'));
     expect(onWarmedOrigin('https://example.com/b?p=2', rule)).toEqual(new URL('http://app:4000/b?p=2'));
-    expect(onWarmedOrigin('https://cdn.example/c', rule)).toEqual({ url: 'https://cdn.example/c', reason: 'on another host than --base-url (http://app:4000)' });
+    expect(onWarmedOrigin('https://cdn.example/c', rule)).toEqual({
+      url: 'https://cdn.example/c',
+      reason: 'on another host than --base-url (http://app:4000)',
+    });
     expect(onWarmedOrigin('/relative', rule)).toEqual({ url: '/relative', reason: 'not an absolute URL' });
   });
 
@@ -68,6 +71,8 @@ describe('isr-warm pure helpers', () => {
       10_000,
     ]);
     expect(() => normaliseWarmOptions({ baseUrl: '' })).toThrow(/^--base-url is required: the address of the running server/);
-    expect(() => normaliseWarmOptions({ baseUrl: 'https://e.com', concurrency: 0 })).toThrow('--concurrency must be a whole number of at least 1, got 0.');
+    expect(() => normaliseWarmOptions({ baseUrl: 'https://e.com', concurrency: 0 })).toThrow(
+      '--concurrency must be a whole number of at least 1, got 0.',
+    );
   });
 });

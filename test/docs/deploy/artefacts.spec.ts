@@ -44,7 +44,7 @@ describe('docs/deploy artefacts agree on one shutdown budget', () => {
     const dockerfile = read('docker/Dockerfile');
     expect(/SHUTDOWN_TIMEOUT_MS=(\d+)/.exec(dockerfile)?.[1]).toBe(String(shutdownMs));
     const pm2 = read('pm2/ecosystem.config.cjs');
-    expect(scalar(pm2, "SHUTDOWN_TIMEOUT_MS").replace(/'/g, '').replace(/,$/, '')).toBe(String(shutdownMs));
+    expect(scalar(pm2, 'SHUTDOWN_TIMEOUT_MS').replace(/'/g, '').replace(/,$/, '')).toBe(String(shutdownMs));
     expect(Number(/kill_timeout: ([\d_]+)/.exec(pm2)?.[1]?.replace(/_/g, ''))).toBeGreaterThan(shutdownMs);
     expect(/kill_signal: 'SIGTERM'/.test(pm2)).toBe(true);
     const unit = read('systemd/my-app.service');
@@ -105,7 +105,10 @@ describe('docs/deploy/systemd/my-app.service', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ng-isr-systemd-'));
     try {
       copyFileSync(join(root, 'docs/deploy/systemd/my-app.service'), join(dir, 'my-app.service'));
-      const verified = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'my-app.service')], { encoding: 'utf8', timeout: 60_000 });
+      const verified = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'my-app.service')], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       // It also checks that ExecStart's binary exists: /usr/bin/node on the machine running the test.
       const output = verified.stderr.split('\n').filter((line) => line && !/\/usr\/bin\/node is not executable/.test(line));
       expect(output).toEqual([]);

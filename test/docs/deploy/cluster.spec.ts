@@ -21,7 +21,14 @@ interface Cluster {
 async function startCluster(redisUrl: string): Promise<Cluster> {
   const port = await freePort();
   const child = spawn(process.execPath, [PRIMARY, WORKER], {
-    env: { ...process.env, WEB_CONCURRENCY: '2', PORT: String(port), REDIS_URL: redisUrl, KEY_PREFIX: uniquePrefix('cluster'), SHUTDOWN_TIMEOUT_MS: '10000' },
+    env: {
+      ...process.env,
+      WEB_CONCURRENCY: '2',
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      KEY_PREFIX: uniquePrefix('cluster'),
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -38,7 +45,12 @@ async function startCluster(redisUrl: string): Promise<Cluster> {
 
 async function get(base: string, path: string) {
   const response = await fetch(base + path);
-  return { status: response.status, cache: response.headers.get('x-isr-cache'), worker: response.headers.get('x-worker'), body: await response.text() };
+  return {
+    status: response.status,
+    cache: response.headers.get('x-isr-cache'),
+    worker: response.headers.get('x-worker'),
+    body: await response.text(),
+  };
 }
 
 /** Render log lines (`render <pid> <path>`) for `path`. */
@@ -77,7 +89,7 @@ describe('docs/deploy/cluster/cluster.mjs: two cluster workers sharing Redis', (
 
     // The one regeneration (3 s in the background) lands in Redis; then either worker serves it.
     let fresh = await get(cluster.base, '/news');
-    for (const deadline = Date.now() + 10_000; fresh.body === first.body && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; fresh.body === first.body && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 100));
       fresh = await get(cluster.base, '/news');
     }

@@ -24,7 +24,11 @@ describe('docs/deploy/docker/Dockerfile', () => {
   it('builds in one stage and serves from a later, last stage (what `docker build` produces)', () => {
     expect(stages.map((s) => s.name)).toEqual(['build', 'deps', 'tools', 'runtime']);
     expect(runtime.name).toBe('runtime');
-    expect(all(stage('build'), 'RUN').map((run) => run.args).join('\n')).toMatch(/npx ng build "\$\{APP_NAME\}"/);
+    expect(
+      all(stage('build'), 'RUN')
+        .map((run) => run.args)
+        .join('\n'),
+    ).toMatch(/npx ng build "\$\{APP_NAME\}"/);
     expect(all(stage('deps'), 'RUN')[0]?.args).toMatch(/^npm ci --omit=dev /);
   });
 
@@ -54,7 +58,7 @@ describe('docs/deploy/docker/Dockerfile', () => {
     expect(index('USER')).toBeLessThan(index('HEALTHCHECK'));
   });
 
-  it("starts the file the build stage checked and moved: dist/<app>/server/server.mjs → /app/dist/server/server.mjs", () => {
+  it('starts the file the build stage checked and moved: dist/<app>/server/server.mjs → /app/dist/server/server.mjs', () => {
     const cmd = execForm(all(runtime, 'CMD')[0]!.args);
     expect(cmd[0]).toBe('node');
     const workdir = all(runtime, 'WORKDIR')[0]!.args;
@@ -66,7 +70,9 @@ describe('docs/deploy/docker/Dockerfile', () => {
       .find(({ target }) => started.startsWith(`${target}/`));
     expect(copy).toEqual({ from: 'build', source: '/app/out', target: '/app/dist' });
     const inBuild = posix.relative(copy!.target, started); // server/server.mjs
-    const build = all(stage('build'), 'RUN').map((run) => run.args).join('\n');
+    const build = all(stage('build'), 'RUN')
+      .map((run) => run.args)
+      .join('\n');
     expect(build).toContain(`test -f "dist/\${APP_NAME}/${inBuild}"`);
     expect(build).toContain(`mv "dist/\${APP_NAME}" ${copy!.source}`);
   });

@@ -93,7 +93,9 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
       // The route's data.revalidate reached the handler through provideISR(): it sets s-maxage.
       // A MISS gets s-maxage = revalidate; a HIT the freshness left (so a CDN's copy never outlives it).
       expect(first.headers.get('cache-control')).toMatch(new RegExp(`s-maxage=${TIMED.revalidate}\\b`));
-      expect(second.headers.get('cache-control')).toMatch(new RegExp(`s-maxage=[0-${TIMED.revalidate}], stale-while-revalidate=${TIMED.revalidate}\\b`));
+      expect(second.headers.get('cache-control')).toMatch(
+        new RegExp(`s-maxage=[0-${TIMED.revalidate}], stale-while-revalidate=${TIMED.revalidate}\\b`),
+      );
       expect((await page(`/${PINNED.path}`)).headers.get('cache-control')).toMatch(/s-maxage=0\b/);
       const etag = second.headers.get('etag');
       expect(etag).toBeTruthy();
@@ -245,7 +247,12 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
       expect(ok.output).not.toContain(token);
       expect(renderedAt((await page(`/${PINNED.path}`)).body)).not.toBe(before);
 
-      const refused = await ng(app.dir, args, { ...app.env, ISR_INVALIDATE_TOKEN: 'wrong-token' }, 'ng run isr-invalidate (wrong token)').then(
+      const refused = await ng(
+        app.dir,
+        args,
+        { ...app.env, ISR_INVALIDATE_TOKEN: 'wrong-token' },
+        'ng run isr-invalidate (wrong token)',
+      ).then(
         () => undefined,
         (error: Error & { output?: string }) => error,
       );
@@ -285,11 +292,15 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
 
         await tab.evaluate(() => ((window as unknown as Record<string, unknown>)['isrMarker'] = 'same document'));
         await tab.click('#clicker');
-        await tab.waitForFunction(() => document.querySelector('#clicker')?.textContent?.includes('clicked 1 times'), undefined, { timeout: 15_000 });
+        await tab.waitForFunction(() => document.querySelector('#clicker')?.textContent?.includes('clicked 1 times'), undefined, {
+          timeout: 15_000,
+        });
 
         await tab.click(`#link-${PINNED.path}`);
         await tab.waitForURL(`**/${PINNED.path}`, { timeout: 15_000 });
-        await tab.waitForFunction(() => document.querySelector('#page-title')?.textContent === 'Pinned page', undefined, { timeout: 15_000 });
+        await tab.waitForFunction(() => document.querySelector('#page-title')?.textContent === 'Pinned page', undefined, {
+          timeout: 15_000,
+        });
         expect(await tab.evaluate(() => (window as unknown as Record<string, unknown>)['isrMarker'])).toBe('same document');
 
         const folder = join(REPO_ROOT, 'screenshots');

@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type AppServer } from '../../../scripts/lib/app-server';
 import { isServerRendered, postInvalidate, renderedAt, request } from './http';
-import { OPTIONAL_PEERS, PACKAGE_MANAGERS, PM_APP, packageVersion, preparePackageManagerApp, resolvePeerFromPackage, type PackageManagerApp, type PackageManagerKey } from './package-managers';
+import {
+  OPTIONAL_PEERS,
+  PACKAGE_MANAGERS,
+  PM_APP,
+  packageVersion,
+  preparePackageManagerApp,
+  resolvePeerFromPackage,
+  type PackageManagerApp,
+  type PackageManagerKey,
+} from './package-managers';
 import { PINNED } from './prepared-app';
 
 const SETUP_TIMEOUT_MS = 25 * 60_000;
@@ -32,7 +41,9 @@ export function describePackageManagerApp(key: PackageManagerKey): void {
     afterAll(async () => {
       await server?.stop();
       if (app) {
-        process.stdout.write(`[e2e] ${key} (${PACKAGE_MANAGERS[key].bin} ${app.version}) preparation times (s): ${JSON.stringify(app.timings)}\n`);
+        process.stdout.write(
+          `[e2e] ${key} (${PACKAGE_MANAGERS[key].bin} ${app.version}) preparation times (s): ${JSON.stringify(app.timings)}\n`,
+        );
       }
     });
 

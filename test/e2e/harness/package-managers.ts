@@ -52,11 +52,16 @@ async function toolBin(key: PackageManagerKey, env: NodeJS.ProcessEnv): Promise<
   const bin = join(prefix, 'node_modules', '.bin');
   if (!existsSync(join(bin, PACKAGE_MANAGERS[key].bin))) {
     mkdirSync(prefix, { recursive: true });
-    await runStep(`install ${PACKAGE_MANAGERS[key].tool}`, 'npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, PACKAGE_MANAGERS[key].tool], {
-      cwd: prefix,
-      env,
-      timeoutMs: 5 * 60_000,
-    });
+    await runStep(
+      `install ${PACKAGE_MANAGERS[key].tool}`,
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, PACKAGE_MANAGERS[key].tool],
+      {
+        cwd: prefix,
+        env,
+        timeoutMs: 5 * 60_000,
+      },
+    );
   }
   return bin;
 }
@@ -131,7 +136,10 @@ export async function preparePackageManagerApp(key: PackageManagerKey): Promise<
   } else if (key === 'yarn-berry') {
     // An empty yarn.lock makes this folder its own project; node-modules instead of Plug'n'Play.
     writeFileSync(join(dir, 'yarn.lock'), '');
-    writeFileSync(join(dir, '.yarnrc.yml'), `nodeLinker: node-modules\nnpmRegistryServer: "${registry.replace(/\/$/, '')}"\nenableTelemetry: false\n`);
+    writeFileSync(
+      join(dir, '.yarnrc.yml'),
+      `nodeLinker: node-modules\nnpmRegistryServer: "${registry.replace(/\/$/, '')}"\nenableTelemetry: false\n`,
+    );
   }
 
   const run = (step: string, args: string[], timeoutMs = 10 * 60_000) => runStep(step, pm, args, { cwd: dir, env, timeoutMs });
@@ -144,8 +152,15 @@ export async function preparePackageManagerApp(key: PackageManagerKey): Promise<
   try {
     const packed = await timed(timings, 'npm pack', () => packNgIsr(REPO_ROOT, packDir, { build: false }));
     copyFileSync(packed, join(dir, basename(packed)));
-    const tarballSpec = key === 'yarn-classic' ? `file:./${basename(packed)}` : key === 'yarn-berry' ? `ng-isr@file:./${basename(packed)}` : `./${basename(packed)}`;
-    await timed(timings, `${key} add ng-isr tarball + redis`, () => run(`${key} add ng-isr tarball + redis`, addArgs(key, [tarballSpec, 'redis@^6'])));
+    const tarballSpec =
+      key === 'yarn-classic'
+        ? `file:./${basename(packed)}`
+        : key === 'yarn-berry'
+          ? `ng-isr@file:./${basename(packed)}`
+          : `./${basename(packed)}`;
+    await timed(timings, `${key} add ng-isr tarball + redis`, () =>
+      run(`${key} add ng-isr tarball + redis`, addArgs(key, [tarballSpec, 'redis@^6'])),
+    );
   } finally {
     rmSync(packDir, { recursive: true, force: true });
   }

@@ -1,7 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, copyApp, ensurePristineApp, type AngularAppSpec } from '../../../scripts/lib/angular-apps';
-import { addNgIsr, appendRoutes, buildApp, decoratePage, findPageComponent, generateIsrRoute, packNgIsr } from '../../../scripts/lib/isr-app';
+import {
+  addNgIsr,
+  appendRoutes,
+  buildApp,
+  decoratePage,
+  findPageComponent,
+  generateIsrRoute,
+  packNgIsr,
+} from '../../../scripts/lib/isr-app';
 import { appEnv, cacheRoot, nodeBinDir } from '../../../scripts/lib/toolchain';
 
 export const REPO_ROOT = join(__dirname, '../../..');
@@ -91,7 +99,10 @@ export async function prepareApp(key: keyof typeof APPS): Promise<PreparedApp> {
     decoratePage(dir, TIMED.path, { title: 'Timed page', links: [PINNED.path] });
     decoratePage(dir, PINNED.path, { title: 'Pinned page', links: [TIMED.path] });
     const timedClass = findPageComponent(dir, TIMED.path).className;
-    const routes = [`{ path: 'plain', component: ${timedClass} }`, `{ path: '${HOST_PROBE.path}', component: ${timedClass}, data: { revalidate: ${HOST_PROBE.revalidate} } }`];
+    const routes = [
+      `{ path: 'plain', component: ${timedClass} }`,
+      `{ path: '${HOST_PROBE.path}', component: ${timedClass}, data: { revalidate: ${HOST_PROBE.revalidate} } }`,
+    ];
     const imports: string[] = [];
     if (spec.engine === 'app-engine') {
       // CommonEngine answers a router redirect with the target page (200) and cannot set a 404

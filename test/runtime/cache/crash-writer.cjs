@@ -10,7 +10,12 @@ const [modulePath, directory, run] = process.argv.slice(2);
 const { FileSystemCacheHandler } = require(modulePath);
 
 const KEYS = 24;
-const cache = new FileSystemCacheHandler({ directory, maxBytes: 256 * 1024 * 1024, memoryLayer: false, fsync: process.env.CRASH_FSYNC === '1' });
+const cache = new FileSystemCacheHandler({
+  directory,
+  maxBytes: 256 * 1024 * 1024,
+  memoryLayer: false,
+  fsync: process.env.CRASH_FSYNC === '1',
+});
 
 async function main() {
   await cache.init();

@@ -48,7 +48,10 @@ describe('redis is optional', () => {
           console.log(JSON.stringify({ fs: got.body.toString(), redis: error }));
         })();
       `;
-      const { stdout } = await run(process.execPath, ['-e', script], { cwd: work, env: { ...process.env, NODE_PATH: join(work, 'node_modules') } });
+      const { stdout } = await run(process.execPath, ['-e', script], {
+        cwd: work,
+        env: { ...process.env, NODE_PATH: join(work, 'node_modules') },
+      });
       const result = JSON.parse(stdout) as { fs: string; redis: string };
       expect(result.fs).toBe('hi');
       expect(result.redis).toMatch(/^RedisUnavailableError: .*npm install redis/);

@@ -83,7 +83,9 @@ describe('RedisCacheHandler', () => {
     await waitFor(() => commands.some((line) => line.includes(marker)), 5_000, 'MONITOR marker');
     await monitor.destroy();
 
-    const touched = new Set(commands.flatMap((line) => [...line.matchAll(new RegExp(`"(${escapeRegExp(prefix)}[^"]*)"`, 'g'))].map((m) => m[1])));
+    const touched = new Set(
+      commands.flatMap((line) => [...line.matchAll(new RegExp(`"(${escapeRegExp(prefix)}[^"]*)"`, 'g'))].map((m) => m[1])),
+    );
     touched.delete(marker);
     expect([...touched].sort()).toEqual([`${prefix}e:`, `${prefix}e:/a`, `${prefix}e:/b`, `${prefix}e:/c`, `${prefix}t:posts`].sort());
     expect(commands.join('\n')).not.toMatch(/"(SCAN|KEYS)"/i);
@@ -207,7 +209,15 @@ describe('RedisCacheHandler during an outage', () => {
     expect(logger.at('warn').filter((line) => /unavailable/.test(line))).toHaveLength(1);
 
     await own.start(); // empty again: no persistence
-    await waitFor(async () => (await cache.get('/before').then(() => true, () => false)), 10_000, 'reconnect');
+    await waitFor(
+      async () =>
+        await cache.get('/before').then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      'reconnect',
+    );
     expect(logger.at('info').filter((line) => /restored/.test(line))).toHaveLength(1);
     await cache.set(makeEntry('/after'));
     expectSameEntry(await cache.get('/after'), makeEntry('/after'));
@@ -222,7 +232,15 @@ describe('RedisCacheHandler during an outage', () => {
     await expect(cache.get('/x')).rejects.toBeInstanceOf(RedisUnavailableError);
     expect(logger.at('warn')).toHaveLength(1);
     await own.start();
-    await waitFor(async () => (await cache.get('/x').then(() => true, () => false)), 10_000, 'first connection');
+    await waitFor(
+      async () =>
+        await cache.get('/x').then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      'first connection',
+    );
   });
 });
 

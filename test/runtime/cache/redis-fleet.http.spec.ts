@@ -21,11 +21,22 @@ interface Instance {
 
 const TOKEN = 's3cret';
 
-async function startInstance(url: string, keyPrefix: string, options: Partial<RedisCacheHandlerOptions> = {}, buildId?: string): Promise<Instance> {
+async function startInstance(
+  url: string,
+  keyPrefix: string,
+  options: Partial<RedisCacheHandlerOptions> = {},
+  buildId?: string,
+): Promise<Instance> {
   const cacheLog = new CapturingLogger();
   const cache = new RedisCacheHandler({ url, keyPrefix, logger: cacheLog, ...options });
   const engine = new TestEngine();
-  const server = await startServer({ engine, cache, invalidateSecretToken: TOKEN, retry: { initialDelayMs: 1 }, ...(buildId ? { buildId } : {}) });
+  const server = await startServer({
+    engine,
+    cache,
+    invalidateSecretToken: TOKEN,
+    retry: { initialDelayMs: 1 },
+    ...(buildId ? { buildId } : {}),
+  });
   return { server, engine, cache, cacheLog };
 }
 
@@ -109,9 +120,7 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
     await a.cache.set({ ...entry!, createdAt: Date.now() - 60_000 });
 
     const since = [a.server.events.length, b.server.events.length];
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => get(i % 2 === 0 ? a : b, '/slow')),
-    );
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => get(i % 2 === 0 ? a : b, '/slow')));
     for (const response of responses) {
       expect(response.status).toBe(200);
       expect(response.cache).toBe('STALE');
@@ -163,7 +172,7 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
     });
   });
 
-  it('invalidating a URL on the new build reaches the old build\'s copy (marked stale, regenerated on its next request)', async () => {
+  it("invalidating a URL on the new build reaches the old build's copy (marked stale, regenerated on its next request)", async () => {
     await withTwoBuilds('builds-inv', async (old, next) => {
       await get(old, '/blog/a');
       await get(next, '/blog/a');

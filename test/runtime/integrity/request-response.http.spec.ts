@@ -226,7 +226,10 @@ describe('Cache-Status (RFC 9211)', () => {
     };
     await start({ '/c': { revalidate: 60 } }, { cache: broken });
     const answer = await get('/c');
-    expect([answer.headers['x-isr-cache'], answer.headers['cache-status']]).toEqual(['MISS', 'ng-isr; fwd=miss; detail="cache unavailable"']);
+    expect([answer.headers['x-isr-cache'], answer.headers['cache-status']]).toEqual([
+      'MISS',
+      'ng-isr; fwd=miss; detail="cache unavailable"',
+    ]);
   });
 });
 

@@ -54,12 +54,17 @@ export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | '
   app.post('/api/invalidate-broken', fail, isr.invalidate, isr.invalidateBodyErrors);
   app.post('/api/invalidate-raw', async (req, res) => await isr.invalidate(req, res));
   // Express 4's express.json() leaves `req.body = {}` (stream unread) for other content types.
-  app.post('/api/invalidate-express4', (req, _res, next) => {
-    if (!(req.headers['content-type'] ?? '').includes('json')) {
-      req.body = {};
-    }
-    next();
-  }, express.json(), async (req, res) => await isr.invalidate(req, res));
+  app.post(
+    '/api/invalidate-express4',
+    (req, _res, next) => {
+      if (!(req.headers['content-type'] ?? '').includes('json')) {
+        req.body = {};
+      }
+      next();
+    },
+    express.json(),
+    async (req, res) => await isr.invalidate(req, res),
+  );
   if (withServeFromCache) {
     app.use((req, res, next) => isr.serveFromCache(req, res, next));
     app.use('/static.txt', (_req, res) => {

@@ -44,10 +44,9 @@ async function ngGenerate(
   const logs: string[] = [];
   const logger = new logging.Logger('ng-generate');
   logger.subscribe((entry) => logs.push(`${entry.level}: ${entry.message}`));
-  await lastValueFrom(
-    workflow.execute({ collection: join(REPO, 'collection.json'), schematic: 'isr-route', options, logger }),
-    { defaultValue: undefined },
-  );
+  await lastValueFrom(workflow.execute({ collection: join(REPO, 'collection.json'), schematic: 'isr-route', options, logger }), {
+    defaultValue: undefined,
+  });
 
   return { events: events.sort(), logs };
 }
@@ -57,7 +56,11 @@ describe('isr-route options as the Angular CLI parses them', () => {
     // The CLI turns schema.json into yargs options and silently drops types it cannot parse
     // (`"type": "integer"` makes `--revalidate` an "Unknown argument").
     const { parseJsonSchemaToOptions } = require('@angular/cli/src/command-builder/utilities/json-schema') as {
-      parseJsonSchemaToOptions(registry: schema.SchemaRegistry, schema: json.JsonObject, interactive?: boolean): Promise<Array<{ name: string; type: string; positional?: number }>>;
+      parseJsonSchemaToOptions(
+        registry: schema.SchemaRegistry,
+        schema: json.JsonObject,
+        interactive?: boolean,
+      ): Promise<Array<{ name: string; type: string; positional?: number }>>;
     };
     const schemaJson = JSON.parse(readFileSync(join(REPO, 'schematics/isr-route/schema.json'), 'utf8')) as json.JsonObject;
     const options = await parseJsonSchemaToOptions(new schema.CoreSchemaRegistry(), schemaJson);

@@ -26,11 +26,12 @@ async function expectRefusal(tree: UnitTestTree, options: Record<string, unknown
 describe('the type-check used below', () => {
   it('reports a route pointing at a component that does not exist', async () => {
     const tree = await createWorkspace();
-    tree.overwrite(ROUTES, "import { Routes } from '@angular/router';\n\nexport const routes: Routes = [{ path: 'x', component: Missing }];\n");
+    tree.overwrite(
+      ROUTES,
+      "import { Routes } from '@angular/router';\n\nexport const routes: Routes = [{ path: 'x', component: Missing }];\n",
+    );
 
-    expect(typeCheck(tree, [`${APP}/app.config.ts`])).toEqual([
-      "/projects/app/src/app/app.routes.ts: Cannot find name 'Missing'.",
-    ]);
+    expect(typeCheck(tree, [`${APP}/app.config.ts`])).toEqual(["/projects/app/src/app/app.routes.ts: Cannot find name 'Missing'."]);
   });
 });
 
@@ -64,7 +65,9 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
     const { tree: twice, logs } = await runIsrRoute(once, { path: 'blog/:slug', revalidate: 60, tags: ['posts'] });
 
     expect(snapshot(twice)).toEqual(before);
-    expect(logs.join('\n')).toContain("info: Route 'blog/:slug' already exists in projects/app/src/app/app.routes.ts and already has revalidate: 60, isrTags: ['posts']; nothing to change.");
+    expect(logs.join('\n')).toContain(
+      "info: Route 'blog/:slug' already exists in projects/app/src/app/app.routes.ts and already has revalidate: 60, isrTags: ['posts']; nothing to change.",
+    );
   });
 
   it('updates an existing route (revalidate replaced, tags kept unless given) instead of duplicating it', async () => {
@@ -72,7 +75,9 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
     const { logs } = await runIsrRoute(tree, { path: 'blog/:slug', revalidate: 300 });
 
     expect(onlyRoute(tree, ROUTES, 'blog/:slug', 'routes').data).toEqual({ revalidate: '300', isrTags: "['posts']" });
-    expect(logs.join('\n')).toContain("Route 'blog/:slug' already exists in projects/app/src/app/app.routes.ts; updated its data (revalidate: 60 -> 300)");
+    expect(logs.join('\n')).toContain(
+      "Route 'blog/:slug' already exists in projects/app/src/app/app.routes.ts; updated its data (revalidate: 60 -> 300)",
+    );
 
     await runIsrRoute(tree, { path: '/blog/:slug/', revalidate: 300, tags: ['news', 'feed'] });
     expect(onlyRoute(tree, ROUTES, 'blog/:slug', 'routes').data).toEqual({ revalidate: '300', isrTags: "['news', 'feed']" });
@@ -186,7 +191,11 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
       SERVER_ROUTES,
       "import { RenderMode, ServerRoute } from '@angular/ssr';\n\nexport const serverRoutes: ServerRoute[] = [\n  { path: 'post/:id', renderMode: RenderMode.Prerender, getPrerenderParams: async () => [{ id: '1' }] },\n  { path: '**', renderMode: RenderMode.Server },\n];\n",
     );
-    await expectRefusal(tree, { path: 'post/:id', revalidate: 60 }, /prerender-only options \(getPrerenderParams\)[\s\S]*renderMode: RenderMode.Server/);
+    await expectRefusal(
+      tree,
+      { path: 'post/:id', revalidate: 60 },
+      /prerender-only options \(getPrerenderParams\)[\s\S]*renderMode: RenderMode.Server/,
+    );
   });
 
   it('works without server routing (no app.routes.server.ts) and --skip-server-route leaves it alone', async () => {
@@ -240,7 +249,7 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
     );
     await runIsrRoute(tree, { path: 'news', revalidate: 60 });
 
-    expect(tree.readContent(ROUTES)).toContain("data: { revalidate: 60 } }];");
+    expect(tree.readContent(ROUTES)).toContain('data: { revalidate: 60 } }];');
   });
 
   it('--skip-server-route does not touch app.routes.server.ts', async () => {
@@ -279,7 +288,11 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
 
     it('accepts an import path relative to the routes file with #Class, lazily', async () => {
       tree.overwrite(POST, tree.readContent(POST) + "\n@Component({ selector: 'app-other', template: '' })\nexport class Other {}\n");
-      await expectRefusal(tree, { path: 'post/:id', revalidate: 1, existingComponent: './pages/post' }, /exactly one exported @Component class \(found: PostPage, Other\)/);
+      await expectRefusal(
+        tree,
+        { path: 'post/:id', revalidate: 1, existingComponent: './pages/post' },
+        /exactly one exported @Component class \(found: PostPage, Other\)/,
+      );
 
       await runIsrRoute(tree, { path: 'post/:id', revalidate: 1, existingComponent: './pages/post#Other', lazy: true });
       expect(onlyRoute(tree, ROUTES, 'post/:id', 'routes').properties['loadComponent']).toBe(
@@ -325,7 +338,11 @@ describe('ng generate ng-isr:isr-route (standalone app, Angular 21 defaults)', (
 
     it('ng-isr not set up (no dependency, no provideISR)', async () => {
       const bare = await createWorkspace({ isrSetUp: false });
-      await expectRefusal(bare, { path: 'blog', revalidate: 60 }, /ng-isr is not set up in project "app".*Run "ng add ng-isr --project app" first/);
+      await expectRefusal(
+        bare,
+        { path: 'blog', revalidate: 60 },
+        /ng-isr is not set up in project "app".*Run "ng add ng-isr --project app" first/,
+      );
     });
 
     it('ng-isr installed but provideISR() missing from the server config', async () => {
@@ -394,7 +411,10 @@ describe('ng generate ng-isr:isr-route (NgModule app, standalone: false)', () =>
         "@NgModule({\n  imports: [RouterModule.forRoot([{ path: 'home', loadChildren: () => import('./home/home.routes').then(m => m.routes) }, { path: '**', redirectTo: 'home' }])],\n  exports: [RouterModule]\n})\nexport class AppRoutingModule { }\n",
     );
     tree.create(`${APP}/home/home.routes.ts`, "import { Routes } from '@angular/router';\n\nexport const routes: Routes = [];\n");
-    tree.overwrite(`${APP}/app-module.ts`, tree.readContent(`${APP}/app-module.ts`).replace("'./app-routing-module'", "'./app-routing.module'"));
+    tree.overwrite(
+      `${APP}/app-module.ts`,
+      tree.readContent(`${APP}/app-module.ts`).replace("'./app-routing-module'", "'./app-routing.module'"),
+    );
     await runIsrRoute(tree, { path: 'faq', revalidate: 3600, lazy: true });
 
     const routes = readRoutes(tree, `${APP}/app-routing.module.ts`);

@@ -138,13 +138,10 @@ export function readRoutes(tree: UnitTestTree, file: string, variable?: string):
     }
     const properties = objectProperties(element, source);
     const dataNode = element.properties.find(
-      (property): property is ts.PropertyAssignment =>
-        ts.isPropertyAssignment(property) && property.name.getText(source) === 'data',
+      (property): property is ts.PropertyAssignment => ts.isPropertyAssignment(property) && property.name.getText(source) === 'data',
     );
     const data =
-      dataNode && ts.isObjectLiteralExpression(dataNode.initializer)
-        ? objectProperties(dataNode.initializer, source)
-        : undefined;
+      dataNode && ts.isObjectLiteralExpression(dataNode.initializer) ? objectProperties(dataNode.initializer, source) : undefined;
     const path = properties['path'] === undefined ? undefined : (JSON.parse(properties['path'].replace(/'/g, '"')) as string);
 
     return { path, properties, data, node: element };
@@ -220,12 +217,16 @@ export function typeCheck(tree: UnitTestTree, entryFiles: string[], appTsconfig 
         files: entryFiles.map((file) => join(dir, file)),
       }),
     );
-    const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      config,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+        },
       },
-    });
+    );
     if (!parsed) {
       throw new Error('unreadable tsconfig');
     }

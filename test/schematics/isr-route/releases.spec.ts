@@ -61,7 +61,11 @@ describe('isr-route on workspaces of other Angular releases', () => {
     await runIsrRoute(tree, { project: 'demo', path: 'blog/:slug', revalidate: 0, tags: ['posts'] });
 
     const [route] = readRoutes(tree, '/src/app/app.routes.ts', 'routes');
-    expect([route.path, route.properties['component'], route.data]).toEqual(['blog/:slug', 'BlogSlug', { revalidate: '0', isrTags: "['posts']" }]);
+    expect([route.path, route.properties['component'], route.data]).toEqual([
+      'blog/:slug',
+      'BlogSlug',
+      { revalidate: '0', isrTags: "['posts']" },
+    ]);
     expect(serverModes(tree)).toEqual([
       ['blog/:slug', 'RenderMode.Server'],
       ['**', 'RenderMode.Prerender'],

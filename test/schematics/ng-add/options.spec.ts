@@ -43,7 +43,8 @@ describe('options in detail', () => {
   it('stores --base-url in the isr-invalidate and isr-warm targets only when it was given, and never default URLs', async () => {
     const files = await currentWorkspace({ standalone: true });
     const targets = async (options: Record<string, unknown>) => {
-      const architect = JSON.parse(text((await runNgAdd(files, { project: 'demo', ...options })).files, '/angular.json')).projects.demo.architect;
+      const architect = JSON.parse(text((await runNgAdd(files, { project: 'demo', ...options })).files, '/angular.json')).projects.demo
+        .architect;
       return { invalidate: architect['isr-invalidate'], warm: architect['isr-warm'] };
     };
 
@@ -108,7 +109,11 @@ describe('options in detail', () => {
   });
 
   it('says why cached pages are not answered before express.static when middleware sits in between', async () => {
-    const files = withServerFixture(await currentWorkspace({ standalone: true }), '/projects/demo/src/server.ts', 'middleware-after-static');
+    const files = withServerFixture(
+      await currentWorkspace({ standalone: true }),
+      '/projects/demo/src/server.ts',
+      'middleware-after-static',
+    );
     const run = await runNgAdd(files, { project: 'demo' });
     const infos = run.logs.filter((entry) => entry.level === 'info').map((entry) => entry.message);
     expect(infos).toContainEqual(expect.stringMatching(/after your middleware between express\.static and the catch-all/));
@@ -147,7 +152,10 @@ describe('options in detail', () => {
   it('the type-check reports a wrong ISR call (negative control)', async () => {
     const run = await runNgAdd(await currentWorkspace({ standalone: true }), { project: 'demo' });
     const server = '/projects/demo/src/server.ts';
-    const broken = new Map(run.files).set(server, Buffer.from(text(run.files, server).replace('isr.handle(req, res, next)', 'isr.handle(req)')));
+    const broken = new Map(run.files).set(
+      server,
+      Buffer.from(text(run.files, server).replace('isr.handle(req, res, next)', 'isr.handle(req)')),
+    );
     const diagnostics = typeCheckWorkspaces([{ name: 'broken', files: broken, entries: [server.slice(1)] }], DEV_DEPENDENCY_TYPES);
     expect(diagnostics.get('broken')).toEqual([expect.stringMatching(/src\/server\.ts:\d+:\d+ Expected 3 arguments, but got 1/)]);
   });

@@ -57,15 +57,19 @@ describe('ng add refuses unknown shapes without changing anything', () => {
     expect(message).toContain(`ng-isr could not set up projects/demo/src/server.ts`);
     expect(message).toContain('Nothing was changed.');
     expect(message).toContain("import { ISRHandler } from 'ng-isr';");
-    expect(message).toContain("new ISRHandler({ angularAppEngine: angularApp, invalidateSecretToken: process.env['ISR_INVALIDATE_TOKEN'] });");
+    expect(message).toContain(
+      "new ISRHandler({ angularAppEngine: angularApp, invalidateSecretToken: process.env['ISR_INVALIDATE_TOKEN'] });",
+    );
     expect(message).toContain("app.post('/api/invalidate', express.json(), isr.invalidate, isr.invalidateBodyErrors);");
     expect(message).toContain('app.use((req, res, next) => isr.serveFromCache(req, res, next));');
     expect(message).toContain('app.use((req, res, next) => isr.handle(req, res, next));');
   });
 
-  it('prints the lines in the file\'s own names (server instead of app, its engine variable)', async () => {
+  it("prints the lines in the file's own names (server instead of app, its engine variable)", async () => {
     const fixture = withServerFixture(standalone, SERVER, 'refused-custom-catch');
-    const renamed = text(fixture, SERVER).replace(/\bapp\b/g, 'server').replace(/\bangularApp\b/g, 'engine');
+    const renamed = text(fixture, SERVER)
+      .replace(/\bapp\b/g, 'server')
+      .replace(/\bangularApp\b/g, 'engine');
     const message = await expectRefusal(new Map(fixture).set(SERVER, Buffer.from(renamed)), /does more than pass the error/);
     expect(message).toContain("new ISRHandler({ angularAppEngine: engine, invalidateSecretToken: process.env['ISR_INVALIDATE_TOKEN'] });");
     expect(message).toContain("server.post('/api/invalidate', express.json(), isr.invalidate, isr.invalidateBodyErrors);");
@@ -112,7 +116,9 @@ describe('ng add refuses unknown shapes without changing anything', () => {
   it('refuses a server config it cannot extend, before touching server.ts', async () => {
     const files = new Map(standalone).set(
       '/projects/demo/src/app/app.config.server.ts',
-      Buffer.from("import { ApplicationConfig } from '@angular/core';\nexport const config: ApplicationConfig = makeConfig();\ndeclare function makeConfig(): ApplicationConfig;\n"),
+      Buffer.from(
+        "import { ApplicationConfig } from '@angular/core';\nexport const config: ApplicationConfig = makeConfig();\ndeclare function makeConfig(): ApplicationConfig;\n",
+      ),
     );
     const message = await expectRefusal(files, /could not set up projects\/demo\/src\/app\/app\.config\.server\.ts/);
     expect(message).toContain('provideISR(),');

@@ -41,9 +41,11 @@ describe('graceful shutdown in server.ts', () => {
     expect(run.logs.filter((entry) => entry.level === 'error')).toEqual([]);
     const warnings = run.logs.filter((entry) => entry.level === 'warn').map((entry) => entry.message);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(`${SERVER.slice(1)}: no app.listen(...) call was recognised; no graceful shutdown was added. Add it by hand:`);
+    expect(warnings[0]).toContain(
+      `${SERVER.slice(1)}: no app.listen(...) call was recognised; no graceful shutdown was added. Add it by hand:`,
+    );
     expect(warnings[0]).toContain("app.get('/healthz', (_req, res) => {");
-    expect(warnings[0]).toContain("await isr.close({ timeoutMs: rendersMs });");
+    expect(warnings[0]).toContain('await isr.close({ timeoutMs: rendersMs });');
     const server = text(run.files, SERVER);
     expect(server).toContain('isr.handle(req, res, next)');
     expect(server).not.toContain('SHUTDOWN_TIMEOUT_MS');
@@ -51,7 +53,11 @@ describe('graceful shutdown in server.ts', () => {
   });
 
   it.each([
-    ['its own SIGTERM handling', "\nprocess.on('SIGTERM', () => process.exit(0));\n", 'it handles SIGTERM or SIGINT itself (add isr.close() there)'],
+    [
+      'its own SIGTERM handling',
+      "\nprocess.on('SIGTERM', () => process.exit(0));\n",
+      'it handles SIGTERM or SIGINT itself (add isr.close() there)',
+    ],
     ['two listen calls', '\napp.listen(4001);\n', 'it calls listen() 2 times'],
   ])('leaves a file with %s alone, with a warning', (_label, extra, reason) => {
     const result = rewrite(cliServer + extra);
@@ -62,7 +68,10 @@ describe('graceful shutdown in server.ts', () => {
   it("keeps the app's own /healthz and the name it keeps the listening server under", () => {
     const source = cliServer
       .replace(LISTEN, `const httpServer = ${LISTEN}`)
-      .replace('/**\n * Serve static files from /browser', "app.get('/healthz', (_req, res) => {\n  res.send('fine');\n});\n\n/**\n * Serve static files from /browser");
+      .replace(
+        '/**\n * Serve static files from /browser',
+        "app.get('/healthz', (_req, res) => {\n  res.send('fine');\n});\n\n/**\n * Serve static files from /browser",
+      );
     const result = rewrite(source);
     expect(result.warnings).toEqual([]);
     expect(count(result.text, "'/healthz'")).toBe(1);

@@ -22,7 +22,7 @@ function appCall(statement: string) {
 
 describe('catch-all recognition', () => {
   it.each([
-    ["app.use((req, res, next) => next());", true],
+    ['app.use((req, res, next) => next());', true],
     ["app.use('/', (req, res, next) => next());", true],
     ["app.get('*', (req, res, next) => next());", true],
     ["app.get('**', (req, res, next) => next());", true],
@@ -81,14 +81,15 @@ describe('applyChangesToText', () => {
 });
 
 describe('code style of a three-space file', () => {
-  it('indents with the file\'s own three spaces', () => {
+  it("indents with the file's own three spaces", () => {
     const style = detectCodeStyle(ts, parseSource(ts, 'a.ts', "import a from 'a';\n\nfoo({\n   b,\n});\n"));
     expect(style.indentUnit).toBe('   ');
   });
 });
 
 describe('serveCatchAllRoute', () => {
-  const routes = "export const serverRoutes = [\n  { path: 'about', renderMode: RenderMode.Prerender },\n  { path: '**', renderMode: RenderMode.Prerender },\n];\n";
+  const routes =
+    "export const serverRoutes = [\n  { path: 'about', renderMode: RenderMode.Prerender },\n  { path: '**', renderMode: RenderMode.Prerender },\n];\n";
 
   it("switches only the '**' route", () => {
     const result = serveCatchAllRoute(ts, 'r.ts', routes, false);
@@ -108,8 +109,12 @@ describe('loadTypeScript', () => {
   const versionSeenFrom = (workspace: string) =>
     execFileSync(
       process.execPath,
-      ['-e', `process.stdout.write(require(process.argv[1]).loadTypeScript(process.argv[2]).version)`,
-        join(__dirname, '../../../dist/schematics/utils/typescript-loader.js'), workspace],
+      [
+        '-e',
+        `process.stdout.write(require(process.argv[1]).loadTypeScript(process.argv[2]).version)`,
+        join(__dirname, '../../../dist/schematics/utils/typescript-loader.js'),
+        workspace,
+      ],
       { encoding: 'utf8' },
     );
 
@@ -181,7 +186,11 @@ describe('findSsrProject (the one project resolver of ng add and isr-route)', ()
     tree.create('/angular.json', JSON.stringify({ version: 1, projects }));
     return findSsrProject(tree, await readWorkspace(tree), requested);
   };
-  const app = { projectType: 'application', root: '', architect: { build: { builder: '@angular/build:application', options: { ssr: true } } } };
+  const app = {
+    projectType: 'application',
+    root: '',
+    architect: { build: { builder: '@angular/build:application', options: { ssr: true } } },
+  };
 
   it('names the problem when no project is given: none, several (listed), or a missing one', async () => {
     expect(await resolve({ lib: { projectType: 'library', root: 'lib' } })).toEqual({

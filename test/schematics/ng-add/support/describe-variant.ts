@@ -106,7 +106,8 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       expect(shape.isrImports).toBe(1);
       expect(shape.instances).toHaveLength(1);
       expect(shape.instances[0]!.keys).toContain(variant.engine);
-      const tokenEnv = variant.tokenEnv !== undefined ? variant.tokenEnv : ((variant.options?.['tokenEnv'] as string) ?? 'ISR_INVALIDATE_TOKEN');
+      const tokenEnv =
+        variant.tokenEnv !== undefined ? variant.tokenEnv : ((variant.options?.['tokenEnv'] as string) ?? 'ISR_INVALIDATE_TOKEN');
       expect(shape.instances[0]!.tokenEnv).toBe(tokenEnv ?? undefined);
       expect(shape.invalidateRoutes).toHaveLength(1);
       expect(shape.invalidateRoutes[0]!.path).toBe((variant.options?.['invalidatePath'] as string) ?? '/api/invalidate');
@@ -188,7 +189,9 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
         if (process.env['UPDATE_GOLDEN'] === '1' && previous !== actual) {
           // Compare first, then write: the test fails so an update never reads as a pass.
           writeFileSync(goldenPath, actual);
-          throw new Error(`UPDATE_GOLDEN=1: ${previous === undefined ? 'wrote' : 'updated'} ${goldenPath}; review \`git diff\`, then re-run without UPDATE_GOLDEN`);
+          throw new Error(
+            `UPDATE_GOLDEN=1: ${previous === undefined ? 'wrote' : 'updated'} ${goldenPath}; review \`git diff\`, then re-run without UPDATE_GOLDEN`,
+          );
         }
         expect(previous).toBeDefined();
         expect(actual).toBe(previous);
@@ -197,7 +200,12 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
 
     it('type-checks against real @angular/ssr, @angular/core and express types', () => {
       const { diagnostics } = result();
-      expect([...diagnostics.keys()].sort()).toEqual(variant.types(before).map((environment) => environment.label).sort());
+      expect([...diagnostics.keys()].sort()).toEqual(
+        variant
+          .types(before)
+          .map((environment) => environment.label)
+          .sort(),
+      );
       for (const [environment, found] of diagnostics) expect({ environment, diagnostics: found }).toEqual({ environment, diagnostics: [] });
     });
   });

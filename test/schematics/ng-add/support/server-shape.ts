@@ -46,13 +46,17 @@ export function readServerShape(text: string): ServerShape {
       if (className === 'ISRHandler') {
         const options = node.initializer.arguments?.[0];
         const keys = options && ts.isObjectLiteralExpression(options) ? options.properties.map((p) => p.name!.getText(sourceFile)) : [];
-        const token = options && ts.isObjectLiteralExpression(options)
-          ? options.properties.find((p) => p.name?.getText(sourceFile) === 'invalidateSecretToken')
-          : undefined;
-        const tokenEnv = token && ts.isPropertyAssignment(token) && ts.isElementAccessExpression(token.initializer)
-          && token.initializer.expression.getText(sourceFile) === 'process.env'
-          ? (token.initializer.argumentExpression as ts.StringLiteral).text
-          : undefined;
+        const token =
+          options && ts.isObjectLiteralExpression(options)
+            ? options.properties.find((p) => p.name?.getText(sourceFile) === 'invalidateSecretToken')
+            : undefined;
+        const tokenEnv =
+          token &&
+          ts.isPropertyAssignment(token) &&
+          ts.isElementAccessExpression(token.initializer) &&
+          token.initializer.expression.getText(sourceFile) === 'process.env'
+            ? (token.initializer.argumentExpression as ts.StringLiteral).text
+            : undefined;
         shape.instances.push({ name: node.name.getText(sourceFile), keys, tokenEnv });
       }
     }
@@ -126,7 +130,7 @@ function descendantsCalls(root: ts.Node): ts.CallExpression[] {
 function allStatements(sourceFile: ts.SourceFile): ts.Statement[] {
   const statements: ts.Statement[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isSourceFile(node) || ts.isBlock(node)) && !ts.isArrowFunction(node.parent ?? node) ) {
+    if ((ts.isSourceFile(node) || ts.isBlock(node)) && !ts.isArrowFunction(node.parent ?? node)) {
       statements.push(...node.statements);
     }
     ts.forEachChild(node, visit);

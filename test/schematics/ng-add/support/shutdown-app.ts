@@ -124,7 +124,11 @@ export function get(base: string, path: string): Promise<{ status: number; cache
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        done({ status: res.statusCode ?? 0, cache: res.headers['x-isr-cache'] as string | undefined, body: Buffer.concat(chunks).toString() }),
+        done({
+          status: res.statusCode ?? 0,
+          cache: res.headers['x-isr-cache'] as string | undefined,
+          body: Buffer.concat(chunks).toString(),
+        }),
       );
       res.on('error', (error) => done({ error: error.message }));
     });

@@ -124,6 +124,11 @@ function installBuiltRuntime(target: string): void {
   cpSync(built, target, { recursive: true, filter: (source) => !source.endsWith('.map') });
   writeFileSync(
     join(target, 'package.json'),
-    JSON.stringify({ name: 'ng-isr', type: 'module', types: './index.d.ts', exports: { '.': { types: './index.d.ts', default: './index.js' } } }),
+    JSON.stringify({
+      name: 'ng-isr',
+      type: 'module',
+      types: './index.d.ts',
+      exports: { '.': { types: './index.d.ts', default: './index.js' } },
+    }),
   );
 }

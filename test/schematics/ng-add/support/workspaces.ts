@@ -41,11 +41,9 @@ export function releaseWorkspace(release: Release, options: Record<string, unkno
     const partial = `${folder}.tmp-${process.pid}`;
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
-    execFileSync(
-      process.execPath,
-      [join(__dirname, 'generate-release-workspace.cjs'), packageDir, partial, JSON.stringify(ngNewOptions)],
-      { stdio: 'pipe' },
-    );
+    execFileSync(process.execPath, [join(__dirname, 'generate-release-workspace.cjs'), packageDir, partial, JSON.stringify(ngNewOptions)], {
+      stdio: 'pipe',
+    });
     // Atomic publish, so a run interrupted mid-generation never leaves half a workspace in the cache.
     if (!existsSync(folder)) renameSync(partial, folder);
     else rmSync(partial, { recursive: true, force: true });
