@@ -312,6 +312,18 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
       }
     });
 
+    it('graceful shutdown (ng add wiring, the last check on this server): /healthz answers, SIGTERM lets the request in flight finish and exits 0', async () => {
+      const health = await request(`${server.url}/healthz`);
+      expect([health.status, health.body, health.cache]).toEqual([200, 'ok', null]);
+      const inFlight = request(`${server.url}/plain`);
+      // Let the connection be accepted first: the signal then meets a request being rendered (or just answered).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      server.child.kill('SIGTERM');
+      expect((await inFlight).status).toBe(200);
+      // Without the wiring Node dies of the signal (code null); with it the process drains and exits 0.
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+    });
+
     describe('started with neither ISR_INVALIDATE_TOKEN nor NG_ALLOWED_HOSTS', () => {
       let bare: AppServer;
 
@@ -359,18 +371,6 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
           expect([answer.status, isServerRendered(answer.body), answer.cache]).toEqual([refusal, false, 'BYPASS']);
         }
       });
-    });
-
-    it('graceful shutdown (ng add wiring): /healthz answers, SIGTERM lets the request in flight finish and exits 0', async () => {
-      const health = await request(`${server.url}/healthz`);
-      expect([health.status, health.body, health.cache]).toEqual([200, 'ok', null]);
-      const inFlight = request(`${server.url}/plain`);
-      // Let the connection be accepted first: the signal then meets a request being rendered (or just answered).
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      server.child.kill('SIGTERM');
-      expect((await inFlight).status).toBe(200);
-      // Without the wiring Node dies of the signal (code null); with it the process drains and exits 0.
-      expect(await server.exited).toEqual({ code: 0, signal: null });
     });
   });
 }
