@@ -6,7 +6,12 @@ import type { ISREngine } from './engine/isr-engine.js';
 import { compileParamMatcher, DEFAULT_TRACKING_PARAMS } from './http/cache-key.js';
 import type { RequestKeyRules } from './http/classify.js';
 import type { CacheControlOptions } from './http/cache-control.js';
-import { compileCredentialCheck, DEFAULT_CREDENTIAL_COOKIES } from './http/credentials.js';
+import { compileCredentialCheck, compileCredentialCookieName, DEFAULT_CREDENTIAL_COOKIES } from './http/credentials.js';
+import { DEFAULT_VARY_DIMENSIONS } from './http/vary.js';
+import { compileVariants, type CacheVariant } from './http/variants.js';
+import type { StoreRules } from './render/cacheability.js';
+import type { ModifyCachedHtml, ModifyGeneratedHtml } from './render/html-hooks.js';
+import { compileCacheStatuses, COMMON_ENGINE_STATUS_WARNING } from './render/cache-statuses.js';
 import { compileHostMatcher, configuredHosts, renderOrigin } from './http/origin.js';
 import type { CdnOptions } from './cdn/cdn-options.js';
 import { createEmitter, type ISREmit, type ISREventListener } from './render/isr-events.js';
@@ -156,6 +161,34 @@ export interface ISRHandlerOptions {
    */
   outageCopyBytes?: number;
   /**
+   * Cache variants: request cookies or headers whose value selects a different stored page of the
+   * same URL, each with the values that get their own entry (docs/configuration.md#cache-variants):
+   * `[{ name: 'currency', cookie: 'currency', values: ['eur', 'gbp'] }]`. A request without the
+   * cookie/header gets the plain page; any other value BYPASSes, so the entries per URL are bounded
+   * by configuration. Renders of a variant carry its value and nothing else of the visitor;
+   * invalidating a URL invalidates all its variants. A page's `Vary` on a covered cookie/header
+   * becomes storable. Default none.
+   */
+  variants?: readonly CacheVariant[];
+  /**
+   * Edits each rendered page once, before it is stored (its ETag and br/gzip are made from the
+   * result); may be async. A throw fails the render (nothing stored, the last good page stays).
+   */
+  modifyGeneratedHtml?: ModifyGeneratedHtml;
+  /**
+   * Edits each answer from the cache (HIT, STALE and a stored MISS); synchronous. Costs a decode,
+   * an encode and a SHA-256 per answer and sends the result uncompressed; unset, answers are the
+   * stored bytes as they are. A throw is logged and the stored page is sent unchanged.
+   */
+  modifyCachedHtml?: ModifyCachedHtml;
+  /**
+   * Non-200 answers to store, opted in per status with the seconds they stay fresh:
+   * `{ 404: 60, 301: 3600 }` (redirects keep their `Location`). Allowed: 301, 302, 303, 307,
+   * 308, 404, 410. Default none: only 200 pages are stored. CommonEngine reports no status (every
+   * page is a 200), so with it this option has no effect (a warning says so).
+   */
+  cacheStatuses?: Readonly<Record<number, number>>;
+  /**
    * The handler's clock in ms since the epoch (page ages, back-off). For tests; default `Date.now`.
    * @internal
    */
@@ -189,6 +222,14 @@ export interface ResolvedISROptions {
   maxQueuedRenders: number;
   outageCopyBytes: number;
   now: () => number;
+  /** Which non-200 statuses are stored, and the `Vary` fields the cache serves itself. */
+  storeRules: StoreRules;
+  /** `Vary` fields every stored page gets from the variants (`Cookie`, header names), if any. */
+  variantVary: string | undefined;
+  modifyGeneratedHtml: ModifyGeneratedHtml | undefined;
+  modifyCachedHtml: ModifyCachedHtml | undefined;
+  /** Configuration warnings, logged when the handler answers its first request. */
+  warnings: string[];
 }
 
 /**
@@ -201,6 +242,12 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
   if (options.hostKeys === true && hosts.length === 0) {
     throw new TypeError('ISRHandler: hostKeys needs allowedHosts (or NG_ALLOWED_HOSTS): the hosts that get their own cache keys.');
   }
+  const credentialCookies = options.credentialCookies ?? DEFAULT_CREDENTIAL_COOKIES;
+  const variants = compileVariants(options.variants ?? [], compileCredentialCookieName(credentialCookies));
+  const cacheStatuses = compileCacheStatuses(options.cacheStatuses);
+  checkHook('modifyGeneratedHtml', options.modifyGeneratedHtml);
+  checkHook('modifyCachedHtml', options.modifyCachedHtml);
+  const varyFields = [...(variants?.varyFields ?? [])];
   return {
     engine,
     logger: guardLogger(resolveLogger(options.logger)),
@@ -210,8 +257,9 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
     keyRules: {
       allowedQueryParams: new Set(options.allowedQueryParams ?? []),
       isTracking: compileParamMatcher(options.trackingQueryParams ?? DEFAULT_TRACKING_PARAMS),
-      hasCredentials: compileCredentialCheck(options.credentialCookies ?? DEFAULT_CREDENTIAL_COOKIES),
+      hasCredentials: compileCredentialCheck(credentialCookies),
       hostKeys: options.hostKeys === true ? compileHostMatcher(hosts) : undefined,
+      variants,
     },
     renderTimeoutMs: positive(options.renderTimeoutMs, DEFAULT_RENDER_TIMEOUT_MS),
     fleetLockTtlMs: positive(options.fleetLockTtlMs, DEFAULT_FLEET_LOCK_TTL_MS),
@@ -228,7 +276,18 @@ export function resolveOptions(options: ISRHandlerOptions, metrics?: ISREventLis
     maxQueuedRenders: Math.floor(nonNegative(options.maxQueuedRenders, DEFAULT_MAX_QUEUED_RENDERS)),
     outageCopyBytes: Math.floor(nonNegative(options.outageCopyBytes, DEFAULT_OUTAGE_COPY_BYTES)),
     now: options.now ?? (() => Date.now()),
+    storeRules: { varyDimensions: new Set([...DEFAULT_VARY_DIMENSIONS, ...varyFields]), cacheStatuses },
+    variantVary: varyFields.length > 0 ? varyFields.join(', ') : undefined,
+    modifyGeneratedHtml: options.modifyGeneratedHtml,
+    modifyCachedHtml: options.modifyCachedHtml,
+    warnings: cacheStatuses.size > 0 && options.commonEngine !== undefined && !options.engine ? [COMMON_ENGINE_STATUS_WARNING] : [],
   };
+}
+
+function checkHook(name: string, hook: unknown): void {
+  if (hook !== undefined && typeof hook !== 'function') {
+    throw new TypeError(`ISRHandler: ${name} must be a function (html, context) => string.`);
+  }
 }
 
 function invalidateLimits(options: InvalidateOptions): ResolvedISROptions['invalidateLimits'] {

@@ -6,9 +6,10 @@ import { CacheStatusValues } from './http/cache-status.js';
 import { classifyRequest, type RequestKeyRules } from './http/classify.js';
 import type { ISRNext, ISRRequest } from './http/request-info.js';
 import { sendJsonError } from './http/send-json.js';
-import { writeEntry } from './http/write-entry.js';
+import { EntryWriter } from './http/entry-writer.js';
 import { bodyParserRejection } from './invalidate/body-parser-errors.js';
 import { handleInvalidate, type InvalidateDeps } from './invalidate/invalidate-endpoint.js';
+import { revalidateFromServer } from './invalidate/server-revalidate.js';
 import { configuredToken } from './invalidate/token.js';
 import { TokenGuard } from './invalidate/token-guard.js';
 import { resolveOptions, type ISRHandlerOptions } from './isr-handler-options.js';
@@ -72,6 +73,7 @@ export class ISRHandler {
   private readonly budget: RenderBudget;
   private readonly outageCopy: OutageCopy;
   private readonly now: () => number;
+  private readonly writer: EntryWriter;
 
   /**
    * Error middleware for the invalidate route, placed after `express.json()` and `isr.invalidate`:
@@ -111,13 +113,16 @@ export class ISRHandler {
     this.keyRules = resolved.keyRules;
     this.cacheControl = resolved.cacheControl;
     this.access = new CacheAccess(cache, buildId, logger, emit);
-    this.requests = new RenderRequests(resolved.origin);
+    this.requests = new RenderRequests(resolved.origin, resolved.keyRules.variants);
+    this.writer = new EntryWriter(resolved.modifyCachedHtml, logger);
+    this.startupWarnings.push(...resolved.warnings);
     const cacheStatus = (this.cacheStatus = new CacheStatusValues(resolved.cacheStatusDetail));
     this.budget = new RenderBudget(resolved.maxConcurrentRenders, resolved.maxQueuedRenders, renderTimeoutMs);
     this.outageCopy = new OutageCopy(resolved.outageCopyBytes);
     const renderer = new Renderer(resolved.engine, renderTimeoutMs, this.budget, emit);
     const entryHeaders = cdnEntryHeaders(options.cdn, logger);
-    const settings = { buildId, compress: resolved.compress, entryHeaders, now };
+    const { storeRules: rules, variantVary, modifyGeneratedHtml } = resolved;
+    const settings = { buildId, compress: resolved.compress, entryHeaders, now, rules, variantVary, modifyGeneratedHtml };
     const store = (this.store = new PageStore(renderer, this.access, settings, this.outageCopy, logger, emit));
     const fleetLock = new FleetLock(this.access, renderTimeoutMs, resolved.fleetLockTtlMs);
     const backoff = new Backoff(resolved.retry, now);
@@ -125,8 +130,9 @@ export class ISRHandler {
     const { flights, requests, access } = this;
     const regenerator = new Regenerator(flights, backoff, fleetLock, store, requests, logger, emit, access, peerWaitMs);
     this.regenerator = regenerator;
-    const { cacheControl } = this;
+    const { cacheControl, writer } = this;
     this.responder = new RenderResponder({
+      writer,
       flights,
       fleetLock,
       store,
@@ -155,6 +161,7 @@ export class ISRHandler {
       settleRunning: () => regenerator.settleRunning(),
       cacheError: (operation, error) => this.access.failed(operation, error),
       afterInvalidate: (result, tags) => this.afterInvalidate(result, tags),
+      variantKeys: resolved.keyRules.variants?.keysOf,
     };
     this.handle = this.handle.bind(this);
     this.serveFromCache = this.serveFromCache.bind(this);
@@ -236,6 +243,22 @@ export class ISRHandler {
         sendJsonError(res, 500, 'Invalidation failed on the server; see the server log.');
       }
     }
+  }
+
+  /**
+   * Invalidates pages from server code (a webhook handler, a job): what `POST /api/invalidate`
+   * does with `urlsToInvalidate`, without a token. Paths such as `/blog/a` (every spelling of a
+   * page reaches its key; with `variants`, all its variants). Resolves with the endpoint's answer
+   * `{ invalidated, notInCache, failed, removed, stale }`; throws a `TypeError` for input the
+   * endpoint would answer 400.
+   */
+  revalidatePath(paths: string | readonly string[]): Promise<InvalidateResult> {
+    return revalidateFromServer('revalidatePath', paths, this.invalidateDeps);
+  }
+
+  /** Invalidates every page carrying one of the tags (route `data.isrTags`), as `revalidatePath` does for paths. */
+  revalidateTag(tags: string | readonly string[]): Promise<InvalidateResult> {
+    return revalidateFromServer('revalidateTag', tags, this.invalidateDeps);
   }
 
   /** Settles once no render started by this handler is running (for tests and graceful shutdown). */
@@ -332,7 +355,7 @@ export class ISRHandler {
     const status = stale
       ? this.cacheStatus.stale(Math.min(Math.floor(ttl), 0))
       : this.cacheStatus.hit(revalidate > 0 ? Math.ceil(ttl) : undefined);
-    writeEntry(req, res, entry, stale ? 'STALE' : 'HIT', cacheControlHeader(this.cacheControl, revalidate, ttl, stale), status);
+    this.writer.write(req, res, entry, stale ? 'STALE' : 'HIT', cacheControlHeader(this.cacheControl, revalidate, ttl, stale), status);
     this.emit(stale ? ANSWER_EVENTS.STALE : ANSWER_EVENTS.HIT);
   }
 }

@@ -18,6 +18,12 @@ export interface ISRRenderReport {
  * provided under this class as a DI token.
  */
 export class ISRRenderContext implements ISRRenderReport {
+  /**
+   * Written by the handler before the render: the cache variant values of the page being
+   * rendered (option `variants`), e.g. `{ currency: 'eur' }`; empty for the plain page. The way
+   * a CommonEngine app (which never sees request headers) learns which variant it renders.
+   */
+  variants: Readonly<Record<string, string>> = {};
   revalidate?: number | null;
   tags?: string[];
   httpErrors = 0;

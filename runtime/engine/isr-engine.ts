@@ -20,6 +20,11 @@ export interface ISRRenderRequest {
    * headers read them from here); absent for background (synthetic) renders.
    */
   nodeRequest?: IncomingMessage;
+  /**
+   * The cache variant values this render is for (option `variants`), e.g. `{ currency: 'eur' }`;
+   * the same values are in `headers` as the cookie or header they come from. Synthetic renders only.
+   */
+  variants?: Readonly<Record<string, string>>;
   /** Mount path of the handler (`req.baseUrl`), for `APP_BASE_HREF`. */
   baseUrl: string;
   /** Object the app writes its {@link ISRRenderReport} into (`REQUEST_CONTEXT` / provider). */

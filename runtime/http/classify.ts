@@ -1,6 +1,7 @@
 import { visitorHost } from './authority.js';
 import { cacheKeyFor, type CacheKeyResult } from './cache-key.js';
 import { requestUrl, type ISRRequest } from './request-info.js';
+import type { VariantRules } from './variants.js';
 
 /** What decides whether a request may use the cache, compiled once per handler. */
 export interface RequestKeyRules {
@@ -15,6 +16,8 @@ export interface RequestKeyRules {
    * for any other host bypass the cache. Without it the Host is never part of the key.
    */
   hostKeys?: (host: string) => boolean;
+  /** With the `variants` option: the request's cookie/header values that select a stored variant. */
+  variants?: VariantRules;
 }
 
 /** Bypass reason of a request with credentials (its answer is marked private unless the app says otherwise). */
@@ -23,7 +26,10 @@ export const CREDENTIALS_REASON = 'request carries credentials';
 /** Bypass reason of a request for a host off `allowedHosts` when keys are per host. */
 export const HOST_NOT_ALLOWED_REASON = 'host not in allowedHosts';
 
-/** The request's cache key, or why it must bypass the cache (method, credentials, query, path, host). */
+/**
+ * The request's cache key, or why it must bypass the cache (method, credentials, query, path,
+ * host, variant value). The one key function: every way a page request reaches the cache uses it.
+ */
 export function classifyRequest(req: ISRRequest, rules: RequestKeyRules): CacheKeyResult {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return { cacheable: false, reason: `method ${req.method ?? '?'}` };
@@ -31,11 +37,15 @@ export function classifyRequest(req: ISRRequest, rules: RequestKeyRules): CacheK
   if (rules.hasCredentials(req)) {
     return { cacheable: false, reason: CREDENTIALS_REASON };
   }
-  const result = cacheKeyFor(requestUrl(req), rules.allowedQueryParams, rules.isTracking);
-  if (!result.cacheable || rules.hostKeys === undefined) {
+  let result = cacheKeyFor(requestUrl(req), rules.allowedQueryParams, rules.isTracking);
+  if (result.cacheable && rules.hostKeys !== undefined) {
+    result = hostKey(visitorHost(req), result.key, rules.hostKeys);
+  }
+  if (!result.cacheable || rules.variants === undefined) {
     return result;
   }
-  return hostKey(visitorHost(req), result.key, rules.hostKeys);
+  const variant = rules.variants.suffixOf(req);
+  return variant.ok ? { cacheable: true, key: result.key + variant.suffix } : { cacheable: false, reason: variant.reason };
 }
 
 /** `//host/path?query` for a host on the list (lower-cased), else a bypass. */

@@ -68,6 +68,12 @@ function namePattern(names: readonly string[]): RegExp | undefined {
   return new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
 }
 
+/** True for a cookie name the credentials check counts (a `__Host-`/`__Secure-` name, or one matching `cookieNames`). */
+export function compileCredentialCookieName(cookieNames: readonly string[]): (name: string) => boolean {
+  const pattern = namePattern(cookieNames);
+  return (name) => SECURE_PREFIXES.test(name) || pattern?.test(name) === true;
+}
+
 /**
  * Compiles the credentials check: an `Authorization` or `Proxy-Authorization` header, a
  * `__Host-`/`__Secure-` cookie, or a cookie whose name matches `cookieNames` (any case, `*`

@@ -15,9 +15,9 @@ function variantEtag(etag: string, encoding: Encoding | undefined): string {
   return encoding === undefined ? etag : `${etag.slice(0, -1)}-${encoding === 'br' ? 'br' : 'gz'}"`;
 }
 
-/** True when `If-None-Match` names any variant of the entry (or `*`). */
+/** True when `If-None-Match` names any variant of the entry (or `*`); only a 200 has a `304`. */
 function notModified(entry: CacheEntry, ifNoneMatch: string | undefined): boolean {
-  if (ifNoneMatch === undefined) {
+  if (ifNoneMatch === undefined || entry.status !== 200) {
     return false;
   }
   // The body hash is shared by every variant's ETag, so one substring check covers them all.

@@ -7,6 +7,7 @@ import {
   validateInvalidateBody,
   type HostKeyRules,
   type InvalidateRejection,
+  type InvalidateRequest,
 } from './invalidate-body.js';
 import { runInvalidation, type InvalidateResult, type InvalidationDeps } from './invalidation-run.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
@@ -122,12 +123,17 @@ export async function handleInvalidate(req: ISRRequest, res: ServerResponse, dep
     return sendJson(res, request.status, { error: request.error });
   }
 
+  return sendJson(res, 200, await invalidateAndReport(request, deps, 'invalidate'));
+}
+
+/** Runs a validated invalidation, then metrics and CDN purges, and logs its summary under `source`. */
+export async function invalidateAndReport(request: InvalidateRequest, deps: InvalidateDeps, source: string): Promise<InvalidateResult> {
   const result: InvalidateResult = await runInvalidation(request, deps);
   Object.assign(result, await deps.afterInvalidate?.(result, request.tags));
   const failedCount = Object.keys(result.failed).length;
   deps.logger.info(
-    `invalidate: ${result.invalidated.length} regenerated, ${result.removed.length} removed, ${result.stale.length} marked stale, ` +
+    `${source}: ${result.invalidated.length} regenerated, ${result.removed.length} removed, ${result.stale.length} marked stale, ` +
       `${result.notInCache.length} not in cache, ${failedCount} failed`,
   );
-  return sendJson(res, 200, result);
+  return result;
 }

@@ -33,6 +33,17 @@ export interface InvalidationDeps {
   /** Settles once the renders running now have settled. */
   settleRunning(): Promise<void>;
   cacheError(operation: 'get' | 'keysByTag' | 'set', error: unknown): void;
+  /** With the `variants` option: every key of a page (the plain key first, then each variant's). */
+  variantKeys?(key: string): string[];
+}
+
+/**
+ * The keys a URL names with their labels in the answer: the page key (labelled with the URL as
+ * sent) and, with variants, each variant key (labelled `url#name=value`).
+ */
+function keysNamed(url: string, key: string, deps: InvalidationDeps): Array<[key: string, label: string]> {
+  const keys = deps.variantKeys?.(key) ?? [key];
+  return keys.map((variantKey) => [variantKey, variantKey === key ? url : url + variantKey.slice(key.length)]);
 }
 
 /** One page key named by the request: who named it, and its stored copies (every build's). */
@@ -52,7 +63,7 @@ interface Target {
 export async function runInvalidation(request: InvalidateRequest, deps: InvalidationDeps): Promise<InvalidateResult> {
   const result: InvalidateResult = { invalidated: [], notInCache: [], failed: {}, removed: [], stale: [] };
   const { access } = deps;
-  const urlKeys = request.urls.flatMap(({ key }) => (key === undefined ? [] : [key]));
+  const urlKeys = request.urls.flatMap(({ key }) => (key === undefined ? [] : (deps.variantKeys?.(key) ?? [key])));
   access.clock.invalidate(urlKeys, request.tags);
 
   // Key → target; a key named twice (two URL spellings, URL and tag) is handled once.
@@ -75,12 +86,18 @@ export async function runInvalidation(request: InvalidateRequest, deps: Invalida
       continue;
     }
     try {
-      const copies = await access.copiesOf(key);
-      const rendering = !copies.some((copy) => copy.servable) && !targets.has(key) && (await deps.isRendering(key));
-      if (copies.length === 0 && !rendering && !targets.has(key)) {
+      // A URL is in the cache when any of its variants is; variants not in it are not listed.
+      let found = false;
+      for (const [variantKey, label] of keysNamed(url, key, deps)) {
+        const copies = await access.copiesOf(variantKey);
+        const rendering = !copies.some((copy) => copy.servable) && !targets.has(variantKey) && (await deps.isRendering(variantKey));
+        if (copies.length > 0 || rendering || targets.has(variantKey)) {
+          add(variantKey, label, copies, rendering);
+          found = true;
+        }
+      }
+      if (!found) {
         result.notInCache.push(url);
-      } else {
-        add(key, url, copies, rendering);
       }
     } catch (error) {
       deps.cacheError('get', error);

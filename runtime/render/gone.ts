@@ -1,4 +1,4 @@
-import { isServerRender, whyNotStorable } from './cacheability.js';
+import { isRouteReason, isServerRender } from './cacheability.js';
 import type { RenderOutcome } from './store.js';
 
 /**
@@ -23,6 +23,6 @@ export function goneReason(outcome: RenderOutcome): string | undefined {
   if (page.status !== 200 || !isServerRender(page) || (report.httpErrors ?? 0) > 0) {
     return undefined;
   }
-  // undefined when the page was storable (then the tier refused it: transient).
-  return whyNotStorable(page, report);
+  // The route's own answer (no revalidate, a cookie, private, Vary); anything else (the tier refused it) is transient.
+  return outcome.notStored !== undefined && isRouteReason(outcome.notStored) ? outcome.notStored : undefined;
 }

@@ -1,4 +1,5 @@
 import { absoluteUrl, type ISRRequest } from '../http/request-info.js';
+import type { VariantRules } from '../http/variants.js';
 import type { RenderRequest } from './renderer.js';
 
 /** The only headers a render that may be stored carries (nothing of any visitor). */
@@ -10,8 +11,9 @@ const SYNTHETIC_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 /**
  * Builds what the engine renders. A render whose page may be stored (a visitor's MISS, a
  * background or on-demand regeneration) gets a synthetic request for its key on the configured
- * origin: `origin + key`, no cookies, no visitor headers. Only plain BYPASS renders (never
- * stored) get the visitor's own request.
+ * origin: `origin + key`, no cookies, no visitor headers; a variant key adds its own values and
+ * nothing else (its cookie, or its header). Only plain BYPASS renders (never stored) get the
+ * visitor's own request.
  */
 export class RenderRequests {
   /** Mount path seen on visitor requests (`req.baseUrl`), for `APP_BASE_HREF`. */
@@ -20,7 +22,10 @@ export class RenderRequests {
   private readonly protocol: string;
 
   /** `origin`: from configuration only (see `renderOrigin`), never from a request. */
-  constructor(private readonly origin: string) {
+  constructor(
+    private readonly origin: string,
+    private readonly variants?: VariantRules,
+  ) {
     this.protocol = origin.slice(0, origin.indexOf('//'));
   }
 
@@ -42,12 +47,20 @@ export class RenderRequests {
     return { url: absoluteUrl(req), headers, nodeRequest: req, baseUrl: req.baseUrl ?? '' };
   }
 
-  /** A request with nothing of any visitor in it: the key (path + allowed query) on the configured origin. */
+  /**
+   * A request with nothing of any visitor in it: the key (path + allowed query) on the configured
+   * origin, plus the variant values a variant key names (as the cookie or header they come from).
+   */
   synthetic(key: string): RenderRequest {
-    return { url: this.urlOf(key), headers: { ...SYNTHETIC_HEADERS }, baseUrl: this.baseUrl };
+    if (this.variants === undefined) {
+      return { url: this.urlOf(key), headers: { ...SYNTHETIC_HEADERS }, baseUrl: this.baseUrl };
+    }
+    const { base, values } = this.variants.parse(key);
+    const headers = { ...SYNTHETIC_HEADERS, ...this.variants.headersFor(values) };
+    return { url: this.urlOf(base), headers, baseUrl: this.baseUrl, variants: values };
   }
 
-  /** Absolute URL of a key: `origin + key`, or `protocol + //host/path` for a per-host key. */
+  /** Absolute URL of a page key (no variant part): `origin + key`, or `protocol + //host/path` for a per-host key. */
   urlOf(key: string): string {
     return key.startsWith('//') ? `${this.protocol}${key}` : `${this.origin}${key}`;
   }

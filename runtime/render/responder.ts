@@ -4,7 +4,8 @@ import { CREDENTIALS_REASON } from '../http/classify.js';
 import { cacheControlHeader, type CacheControlOptions } from '../http/cache-control.js';
 import { CACHE_STATUS, type CacheStatusValues } from '../http/cache-status.js';
 import { requestUrl, type ISRNext, type ISRRequest } from '../http/request-info.js';
-import { CACHE_STATUS_HEADER, writeEntry, writeRendered, type ISRCacheStatus } from '../http/write-entry.js';
+import type { EntryWriter } from '../http/entry-writer.js';
+import { CACHE_STATUS_HEADER, writeRendered, type ISRCacheStatus } from '../http/write-entry.js';
 import { errorMessage, type ISRLogger } from '../utils/logger.js';
 import { TimeoutError } from '../utils/timeout.js';
 import type { Backoff } from './backoff.js';
@@ -18,6 +19,8 @@ import type { PageStore, RenderOutcome } from './store.js';
 
 /** What the responder needs from the handler. */
 export interface ResponderDeps {
+  /** Writes answers from stored entries (applies `modifyCachedHtml`). */
+  writer: EntryWriter;
   flights: SingleFlight<RenderOutcome>;
   fleetLock: FleetLock;
   store: PageStore;
@@ -65,7 +68,7 @@ export class RenderResponder {
     const { entry } = outcome;
     if (entry) {
       const cacheControl = cacheControlHeader(this.deps.cacheControl, entry.revalidate, entry.revalidate, false);
-      writeEntry(req, res, entry, 'MISS', cacheControl, cacheStatus.miss(outcome.notStored));
+      this.deps.writer.write(req, res, entry, 'MISS', cacheControl, cacheStatus.miss(outcome.notStored));
       this.deps.emit?.(ANSWER_EVENTS.MISS);
       return;
     }

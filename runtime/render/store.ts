@@ -7,7 +7,8 @@ import type { ISREmit, RenderCause } from './isr-events.js';
 import type { ISRLogger } from '../utils/logger.js';
 import type { CacheAccess } from './cache-access.js';
 import type { OutageCopy } from './outage-copy.js';
-import { CLIENT_SHELL_REASON, isRouteReason, whyNotStorable } from './cacheability.js';
+import { CLIENT_SHELL_REASON, DEFAULT_STORE_RULES, isRouteReason, storedRevalidate, whyNotStorable, type StoreRules } from './cacheability.js';
+import { applyGeneratedHook, hasHtml, type ModifyGeneratedHtml } from './html-hooks.js';
 import { hostOf } from './render-requests.js';
 import type { Renderer, RenderRequest } from './renderer.js';
 
@@ -39,6 +40,12 @@ export interface StoreSettings {
   entryHeaders?: (key: string, tags: readonly string[], revalidate: number) => Record<string, string>;
   /** The handler's clock (ms since epoch), for `createdAt`. */
   now: () => number;
+  /** Opted-in statuses and the `Vary` fields variants cover (default: 200 only, `Accept-Encoding`). */
+  rules?: StoreRules;
+  /** `Vary` fields every stored page gets (the variant dimensions), e.g. `Cookie`. */
+  variantVary?: string;
+  /** Option `modifyGeneratedHtml`: edits a page before it is stored. */
+  modifyGeneratedHtml?: ModifyGeneratedHtml;
 }
 
 /** Renders a key and stores the page when it may be shared (see `whyNotStorable`). */
@@ -75,26 +82,45 @@ export class PageStore {
   /** Renders `key` and stores the page when it may be shared. */
   async renderAndStore(key: string, request: RenderRequest, cause: RenderCause): Promise<RenderOutcome> {
     const report = createRenderContext();
+    if (request.variants !== undefined) {
+      report.variants = request.variants;
+    }
     // Taken before rendering: an invalidation during the render keeps its result from being stored as fresh.
     const since = this.access.clock.now();
     const page = await this.renderer.render(request, key, cause, report);
     if (page === null) {
       return { page, report, notStored: 'the engine has no page for this URL' };
     }
-    const reason = whyNotStorable(page, report);
+    const rules = this.settings.rules ?? DEFAULT_STORE_RULES;
+    const reason = whyNotStorable(page, report, rules);
     if (reason !== undefined) {
       this.noteNotStorable(key, request, reason);
       this.emit({ type: 'skip-store', key, cause, reason });
       return { page, report, notStored: reason };
     }
     const tags = report.tags ?? [];
-    const extra = this.settings.entryHeaders?.(key, tags, report.revalidate as number);
+    const revalidate = storedRevalidate(page, report, rules);
+    const { modifyGeneratedHtml, variantVary } = this.settings;
+    // A throw here fails the render like an engine error: nothing stored, the last good page stays.
+    const body =
+      modifyGeneratedHtml && hasHtml(page.status)
+        ? await applyGeneratedHook(modifyGeneratedHtml, page.body, {
+            key,
+            url: request.url,
+            status: page.status,
+            revalidate,
+            tags,
+            variants: report.variants,
+          })
+        : page.body;
+    const extra = this.settings.entryHeaders?.(key, tags, revalidate);
+    const headers = variantVary ? withVary(page.headers, variantVary) : page.headers;
     const entry = await buildEntry({
       key,
       status: page.status,
-      headers: extra ? { ...page.headers, ...extra } : page.headers,
-      body: page.body,
-      revalidate: report.revalidate as number,
+      headers: extra ? { ...headers, ...extra } : headers,
+      body,
+      revalidate,
       tags,
       buildId: this.settings.buildId,
       compress: this.settings.compress,
@@ -146,4 +172,19 @@ export class PageStore {
       this.uncacheable.purgeStale();
     }
   }
+}
+
+/** The page headers with `fields` added to its `Vary` (a cache downstream must key on the variant too). */
+function withVary(headers: RenderedPage['headers'], fields: string): RenderedPage['headers'] {
+  const result: RenderedPage['headers'] = {};
+  let vary: string | undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'vary') {
+      vary = Array.isArray(value) ? value.join(', ') : value;
+    } else {
+      result[name] = value;
+    }
+  }
+  result['vary'] = vary === undefined || vary.trim() === '' ? fields : `${vary}, ${fields}`;
+  return result;
 }
