@@ -38,10 +38,21 @@ export class EntryWriter {
   }
 
   /** The entry with the hook's bytes (no variants, their ETag), or `undefined` when the hook failed. */
-  private edit(hook: ModifyCachedHtml, req: ISRRequest, entry: CacheEntry, status: Exclude<ISRCacheStatus, 'BYPASS'>): CacheEntry | undefined {
+  private edit(
+    hook: ModifyCachedHtml,
+    req: ISRRequest,
+    entry: CacheEntry,
+    status: Exclude<ISRCacheStatus, 'BYPASS'>,
+  ): CacheEntry | undefined {
     let html: unknown;
     try {
-      html = hook(entry.body.toString('utf8'), { req, key: entry.key, cacheStatus: status, status: entry.status, createdAt: entry.createdAt });
+      html = hook(entry.body.toString('utf8'), {
+        req,
+        key: entry.key,
+        cacheStatus: status,
+        status: entry.status,
+        createdAt: entry.createdAt,
+      });
       if (typeof html !== 'string') {
         throw new TypeError(`it returned ${html === null ? 'null' : typeof html}, not a string`);
       }

@@ -66,7 +66,10 @@ export interface VariantRules {
  * Checks and compiles the `variants` option; throws a `TypeError` naming the mistake. A variant
  * cookie that counts as a credential (`isCredentialCookie`) is refused: such requests bypass.
  */
-export function compileVariants(variants: readonly CacheVariant[], isCredentialCookie: (name: string) => boolean): VariantRules | undefined {
+export function compileVariants(
+  variants: readonly CacheVariant[],
+  isCredentialCookie: (name: string) => boolean,
+): VariantRules | undefined {
   if (variants.length === 0) {
     return undefined;
   }

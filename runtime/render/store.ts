@@ -7,7 +7,14 @@ import type { ISREmit, RenderCause } from './isr-events.js';
 import type { ISRLogger } from '../utils/logger.js';
 import type { CacheAccess } from './cache-access.js';
 import type { OutageCopy } from './outage-copy.js';
-import { CLIENT_SHELL_REASON, DEFAULT_STORE_RULES, isRouteReason, storedRevalidate, whyNotStorable, type StoreRules } from './cacheability.js';
+import {
+  CLIENT_SHELL_REASON,
+  DEFAULT_STORE_RULES,
+  isRouteReason,
+  storedRevalidate,
+  whyNotStorable,
+  type StoreRules,
+} from './cacheability.js';
 import { applyGeneratedHook, hasHtml, type ModifyGeneratedHtml } from './html-hooks.js';
 import { hostOf } from './render-requests.js';
 import type { Renderer, RenderRequest } from './renderer.js';

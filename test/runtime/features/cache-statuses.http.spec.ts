@@ -62,7 +62,8 @@ describe('cacheStatuses over HTTP', () => {
   });
 
   it('refuses statuses it cannot store and non-positive seconds', () => {
-    const make = (cacheStatuses: Record<number, number>) => () => new ISRHandler({ engine: new TestEngine(), logger: false, cacheStatuses });
+    const make = (cacheStatuses: Record<number, number>) => () =>
+      new ISRHandler({ engine: new TestEngine(), logger: false, cacheStatuses });
     expect(make({ 500: 10 })).toThrow('ISRHandler: cacheStatuses cannot store status 500; allowed: 301, 302, 303, 307, 308, 404, 410.');
     expect(make({ 200: 10 })).toThrow(/cannot store status 200/);
     expect(make({ 404: 0 })).toThrow('ISRHandler: cacheStatuses[404] must be a positive number of seconds.');

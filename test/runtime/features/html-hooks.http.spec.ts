@@ -66,7 +66,8 @@ describe('HTML hooks over HTTP', () => {
 
   it('modifyCachedHtml edits every cached answer: uncompressed, with an ETag of the bytes sent and 304s', async () => {
     await start({
-      modifyCachedHtml: (html, { req, cacheStatus }) => html.replace('<body>', `<body data-lang="${String(req.headers['accept-language'])}" data-cache="${cacheStatus}">`),
+      modifyCachedHtml: (html, { req, cacheStatus }) =>
+        html.replace('<body>', `<body data-lang="${String(req.headers['accept-language'])}" data-cache="${cacheStatus}">`),
     });
     const miss = await rawRequest(server.base + '/a', { headers: { 'accept-language': 'de', 'accept-encoding': 'br, gzip' } });
     expect(miss.body.toString()).toContain('<body data-lang="de" data-cache="MISS">');

@@ -51,18 +51,30 @@ describe('isr.revalidatePath / isr.revalidateTag from server code', () => {
       invalidated: (fromEndpoint.json['invalidated'] as string[]).sort(),
     });
     expect(await served('/blog/b')).toEqual(['HIT', 3]);
-    expect(await server.isr.revalidateTag(['nothing-tagged'])).toEqual({ invalidated: [], notInCache: [], failed: {}, removed: [], stale: [] });
+    expect(await server.isr.revalidateTag(['nothing-tagged'])).toEqual({
+      invalidated: [],
+      notInCache: [],
+      failed: {},
+      removed: [],
+      stale: [],
+    });
   });
 
   it('throws a clear TypeError for input the endpoint would refuse', async () => {
     await start();
-    await expect(server.isr.revalidatePath('blog/a')).rejects.toThrow(new TypeError('revalidatePath(): "blog/a" is not a path (paths start with "/")'));
+    await expect(server.isr.revalidatePath('blog/a')).rejects.toThrow(
+      new TypeError('revalidatePath(): "blog/a" is not a path (paths start with "/")'),
+    );
     await expect(server.isr.revalidatePath('https://evil.example/blog/a')).rejects.toThrow(/points to another host/);
     await expect(server.isr.revalidatePath('/a/../etc')).rejects.toThrow(/is not a plain path/);
     await expect(server.isr.revalidatePath([])).rejects.toThrow('revalidatePath() needs a path or a non-empty array of paths.');
-    await expect(server.isr.revalidatePath([42 as unknown as string])).rejects.toThrow('revalidatePath(): the paths must contain strings only.');
+    await expect(server.isr.revalidatePath([42 as unknown as string])).rejects.toThrow(
+      'revalidatePath(): the paths must contain strings only.',
+    );
     await expect(server.isr.revalidateTag('')).rejects.toThrow(/revalidateTag\(\): the tags must contain non-empty strings/);
-    await expect(server.isr.revalidateTag(undefined as unknown as string)).rejects.toThrow('revalidateTag() needs a tag or a non-empty array of tags.');
+    await expect(server.isr.revalidateTag(undefined as unknown as string)).rejects.toThrow(
+      'revalidateTag() needs a tag or a non-empty array of tags.',
+    );
     expect(engine.renders()).toBe(3);
   });
 });

@@ -82,7 +82,12 @@ describe('cache variants over HTTP', () => {
     expect(make([{ name: 'a', cookie: 'a', values: [] }])).toThrow(/"values" must list/);
     expect(make([{ name: 'a', cookie: 'a', values: ['a b'] }])).toThrow(/each value must be/);
     const many = Array.from({ length: 20 }, (_, i) => `v${i}`);
-    expect(make([{ name: 'a', cookie: 'a', values: many }, { name: 'b', cookie: 'b', values: many }])).toThrow(/entries per URL/);
+    expect(
+      make([
+        { name: 'a', cookie: 'a', values: many },
+        { name: 'b', cookie: 'b', values: many },
+      ]),
+    ).toThrow(/entries per URL/);
   });
 
   it('stores a page whose Vary names a covered cookie or header, and never one varying on anything else', async () => {
