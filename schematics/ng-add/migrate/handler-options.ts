@@ -3,6 +3,7 @@ import { declaredNames, findDescendants, nameText, referencedIdentifiers } from 
 import { CodeStyle, lineIndentAt, quoted } from '../../utils/code-style';
 import type { EngineKind } from '../express-server';
 import { ForeignImport, commentedOut } from './foreign-imports';
+import { HTML_HOOKS, HTML_HOOK_TODO, mapHtmlHook } from './html-hooks';
 
 /** Options ng-isr does by default (or does not need): dropped, and listed in the log. */
 const DROPPED: Readonly<Record<string, string>> = {
@@ -19,9 +20,9 @@ const DROPPED: Readonly<Record<string, string>> = {
 /** Options with no safe equivalent: left in the file, commented out under a TODO (never dropped silently). */
 const NO_EQUIVALENT: Readonly<Record<string, string>> = {
   cacheKeyGenerator: 'ng-isr keys a page by path + allowedQueryParams; port what this key adds (or drop it), see docs/migrating.md',
-  variants: 'ng-isr has no variants; personalised requests (Authorization, credentialCookies) bypass the cache, see docs/migrating.md',
-  modifyGeneratedHtml: 'ng-isr stores and serves the rendered bytes as they are; move this edit into the app, see docs/migrating.md',
-  modifyCachedHtml: 'ng-isr serves stored bytes as they are (ETag, pre-compressed); move this edit into the app, see docs/migrating.md',
+  variants:
+    "ng-isr's variants name a cookie or header and the values it may take ({ name, cookie | header, values }), not functions; port them by hand, see docs/migrating.md",
+  ...HTML_HOOK_TODO,
 };
 
 const ENGINE_KEYS: Readonly<Record<EngineKind, readonly string[]>> = {
@@ -100,6 +101,8 @@ export function planHandlerOptions(
       dropped.push(`${name} (${DROPPED[name] ?? `not used with ${engine === 'app-engine' ? 'angularAppEngine' : 'commonEngine'}`})`);
     } else if (name === 'buildId' && value.kind === tsModule.SyntaxKind.NullKeyword) {
       dropped.push('buildId: null (ng-isr derives the id from the build output)');
+    } else if (isHtmlHook(name) && mapHtmlHook(tsModule, sourceFile, name, value) !== undefined) {
+      lines.push(`${indent}${name}: ${mapHtmlHook(tsModule, sourceFile, name, value)!},`);
     } else if (
       name === 'allowedQueryParams' ||
       name === 'buildId' ||
@@ -126,6 +129,10 @@ export function planHandlerOptions(
   );
   const orphanedNames = commented.flatMap((node) => referencedIdentifiers(tsModule, node)).filter((name) => !readElsewhere.has(name));
   return { text: `{${style.newline}${lines.join(style.newline)}${style.newline}${closingIndent}}`, engine, dropped, todos, orphanedNames };
+}
+
+function isHtmlHook(name: string): name is (typeof HTML_HOOKS)[number] {
+  return (HTML_HOOKS as readonly string[]).includes(name);
 }
 
 /**

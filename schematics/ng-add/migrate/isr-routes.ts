@@ -147,7 +147,7 @@ function configTodos(tsModule: typeof ts, sourceFile: ts.SourceFile, handler: Is
       );
     } else if (name === 'modifyCachedHtml' || name === 'modifyGeneratedHtml') {
       todos.push(
-        `${name}: ng-isr serves stored bytes as they are; move this edit into the app, see docs/migrating.md|${property.getText(sourceFile)}`,
+        `${name} of ${handler.member}(): ng-isr takes it as the ISRHandler option ${name}, (html, context) => string, for every answer; move it there, see docs/migrating.md|${property.getText(sourceFile)}`,
       );
     } else {
       return `${handler.member}(req, res, next, {...}) sets \`${name ?? property.getText(sourceFile)}\`, which ng add cannot map`;
