@@ -136,7 +136,9 @@ describe('moving from @rx-angular/isr / ngx-isr: what else must hold', () => {
     expect(warnings(bound.name)).toEqual([expect.stringMatching(/^src\/server\.ts:\d+: cacheKeyGenerator: .*TODO\(ng-isr\)/)]);
     // Their HTML hooks that never read the request become ng-isr's (html, context) hooks.
     const boundServer = text(runs.get(bound.name)!.files, bound.serverEntry);
-    expect(boundServer).toContain("  modifyCachedHtml: (cachedHtml: string) => cachedHtml.replace('</body>', '<!-- served by ISR --></body>'),");
+    expect(boundServer).toContain(
+      "  modifyCachedHtml: (cachedHtml: string) => cachedHtml.replace('</body>', '<!-- served by ISR --></body>'),",
+    );
     expect(boundServer).toContain(
       '  modifyGeneratedHtml: (html: string, { revalidate: revalidateTime }) => html.replace(\'</head>\', `<meta name="isr-revalidate" content="${revalidateTime}"></head>`),',
     );
