@@ -2,8 +2,8 @@
  * `Vary` handling. A page that varies on a request header or cookie the cache key does not hold
  * (`Accept-Language`, `Cookie`, `*`) must not be shared: one visitor's variant would be served
  * to all. Only dimensions the cache itself serves per request may appear: `Accept-Encoding`
- * (stored br/gzip variants) and the configured variant dimensions (none yet; the set is the
- * plug-in point for a future `variants` option).
+ * (stored br/gzip variants) and the dimensions of the `variants` option (`Cookie` for a cookie
+ * variant, the header's name for a header variant: the key holds them, see `variants.ts`).
  */
 
 /** Dimensions every handler serves itself. */
