@@ -23,8 +23,8 @@ export const PINNED = { path: 'pinned', revalidate: 0 };
 export const HOST_PROBE = { path: 'host-probe', revalidate: 60 };
 /** A cached route with `data.isrTags` (tag invalidation). */
 export const TAGGED = { path: 'tagged', revalidate: 60, tag: 'e2e-tagged' };
-/** A cached route (revalidate: 60) that only the cache tier checks request. */
-export const SHARED = { path: 'shared', revalidate: 60 };
+/** A cached route that only the cache tier checks request (fresh for longer than a second build takes). */
+export const SHARED = { path: 'shared', revalidate: 3600 };
 
 /** Preparation beyond what every app gets. */
 export interface PrepareOptions {
