@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type AppServer } from '../../../scripts/lib/app-server';
 import { isServerRendered, postInvalidate, renderedAt, request } from './http';
-import { MIGRATED_PAGE, prepareMigratedApp, type ForeignApp } from './migrated-app';
-import type { PreparedApp } from './prepared-app';
+import { MIGRATED_PAGE, prepareMigratedApp, type ForeignApp, type MigratedApp } from './migrated-app';
 
 /**
  * An app wired to @rx-angular/isr or ngx-isr the way their docs show, moved to ng-isr with one
@@ -16,7 +15,7 @@ export function describeMigratedApp(title: string, foreign: ForeignApp & { token
   jest.setTimeout(180_000);
   describe(title, () => {
     const token = randomBytes(24).toString('hex');
-    let app: PreparedApp & { ngAddOutput: string };
+    let app: MigratedApp;
     let server: AppServer;
 
     beforeAll(async () => {
@@ -35,6 +34,9 @@ export function describeMigratedApp(title: string, foreign: ForeignApp & { token
     const page = () => request(`${server.url}/${MIGRATED_PAGE.path}`);
 
     it(`ng add rewrote the ${foreign.setup.packageName} setup: no import of it is left, and package.json drops it`, () => {
+      // Before: the old library installed (its release for this Angular major) and imported.
+      expect(app.foreignVersion.split('.')[0]).toBe(foreign.version.replace(/^\D*/, '').split('.')[0]);
+      expect(app.foreignServer).toContain(`from '${foreign.setup.packageName}/server'`);
       const source = readFileSync(join(app.dir, app.serverFile), 'utf8');
       expect(source).toContain('new ISRHandler(');
       expect(source).not.toMatch(/from ['"](@rx-angular\/isr|ngx-isr)/);

@@ -17,6 +17,15 @@ export interface ForeignApp {
   version: string;
 }
 
+/** A migrated app, with what it was before `ng add`. */
+export interface MigratedApp extends PreparedApp {
+  ngAddOutput: string;
+  /** The old library's version installed before `ng add`. */
+  foreignVersion: string;
+  /** server.ts before `ng add`. */
+  foreignServer: string;
+}
+
 /** The cached page of the migrated apps (its route sets `data.revalidate`, as their docs do). */
 export const MIGRATED_PAGE = { path: 'articles', revalidate: 60 };
 
@@ -44,7 +53,7 @@ function readFiles(dir: string, paths: string[]): WorkspaceFiles {
  * to ng-isr: install the packed tarball, `ng add ng-isr`, `ng build`. Returns the app (with the
  * `ng add` output in `ngAddOutput`).
  */
-export async function prepareMigratedApp(foreign: ForeignApp): Promise<PreparedApp & { ngAddOutput: string }> {
+export async function prepareMigratedApp(foreign: ForeignApp): Promise<MigratedApp> {
   const spec = APPS[foreign.key];
   const timings: Record<string, number> = {};
   const step = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
@@ -78,6 +87,10 @@ export async function prepareMigratedApp(foreign: ForeignApp): Promise<PreparedA
     runStep(`npm install ${wanted}`, 'npm', ['install', '--no-audit', '--no-fund', wanted], { cwd: dir, env, timeoutMs: 5 * 60_000 }),
   );
 
+  const installed = join(dir, 'node_modules', ...foreign.setup.packageName.split('/'), 'package.json');
+  const foreignVersion = (JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version;
+  const foreignServer = readFileSync(join(dir, serverFile), 'utf8');
+
   const packDir = mkdtempSync(join(cacheRoot(), 'pack-'));
   let added: StepResult;
   try {
@@ -87,5 +100,5 @@ export async function prepareMigratedApp(foreign: ForeignApp): Promise<PreparedA
     rmSync(packDir, { recursive: true, force: true });
   }
   const entry = await step('ng build', () => buildApp(dir, spec.name, env));
-  return { spec, dir, entry, nodeBin, env, timings, serverFile, ngAddOutput: added.output };
+  return { spec, dir, entry, nodeBin, env, timings, serverFile, ngAddOutput: added.output, foreignVersion, foreignServer };
 }
