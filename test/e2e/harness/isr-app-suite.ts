@@ -7,17 +7,29 @@ import { startServer, type AppServer } from '../../../scripts/lib/app-server';
 import { ng } from '../../../scripts/lib/isr-app';
 import { hasChromium, launchChromium } from './browser';
 import { getWithHost, isServerRendered, postInvalidate, renderedAt, request, waitFor } from './http';
-import { HOST_PROBE, PINNED, REPO_ROOT, TIMED, prepareApp, type PreparedApp } from './prepared-app';
+import { API_PAGE, API_URL_ENV } from './app-additions';
+import { startFakeApi, type FakeApi } from './fake-api';
+import { HOST_PROBE, PINNED, REPO_ROOT, TAGGED, TIMED, prepareApp, type PreparedApp } from './prepared-app';
+import { describeCacheTiers } from './tier-suite';
 
 const ALLOWED_HOSTS = '127.0.0.1,localhost';
 const SETUP_TIMEOUT_MS = 25 * 60_000;
 
+/** Checks beyond the ones every app runs. */
+export interface IsrAppSuiteOptions {
+  /**
+   * The filesystem and Redis tiers with two instances, tag invalidation across them and a
+   * redeploy (a second build) on the same tier: a few minutes per app, so only some apps opt in.
+   */
+  tiers?: boolean;
+}
+
 /**
  * The end-to-end checks for one generated Angular app, run in order against one build:
  * a server with a token and NG_ALLOWED_HOSTS for most checks, a second start with neither
- * (invalidation off, Angular's default Host check).
+ * (invalidation off, Angular's default Host check), then the opted-in cache tier checks.
  */
-export function describeIsrApp(key: keyof typeof APPS, title: string): void {
+export function describeIsrApp(key: keyof typeof APPS, title: string, options: IsrAppSuiteOptions = {}): void {
   const engine = APPS[key].engine;
   // Angular checks the Host header (allowedHosts / NG_ALLOWED_HOSTS) from 19.2 on; 17 and 18 render for any Host.
   const hostChecked = Number(APPS[key].cli.split('.')[0]) >= 19;
@@ -27,18 +39,21 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
     const token = randomBytes(24).toString('hex');
     let app: PreparedApp;
     let server: AppServer;
+    let api: FakeApi;
     let pinnedFirst: { at: string; time: number };
 
     beforeAll(async () => {
-      app = await prepareApp(key);
+      api = await startFakeApi();
+      app = await prepareApp(key, { tiers: options.tiers });
       server = await startServer(app.entry, {
         nodeBin: app.nodeBin,
-        env: { ...app.env, NG_ALLOWED_HOSTS: ALLOWED_HOSTS, ISR_INVALIDATE_TOKEN: token },
+        env: { ...app.env, NG_ALLOWED_HOSTS: ALLOWED_HOSTS, ISR_INVALIDATE_TOKEN: token, [API_URL_ENV]: api.url },
       });
     }, SETUP_TIMEOUT_MS);
 
     afterAll(async () => {
       await server?.stop();
+      await api?.close();
       if (app) {
         process.stdout.write(`[e2e] ${title} preparation times (s): ${JSON.stringify(app.timings)}\n`);
       }
@@ -181,6 +196,47 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
         }
       });
     }
+
+    it('a page whose HttpClient call fails is served but never stored; once the API answers it is stored', async () => {
+      // provideISR() counts failed HttpClient requests of the render (an interceptor on Angular's
+      // root interceptor token): the page handles the error and renders, but must not be shared.
+      api.failing = true;
+      const callsBefore = api.calls;
+      const failed = [];
+      for (let i = 0; i < 2; i++) {
+        const answer = await page(`/${API_PAGE.path}`);
+        expect([answer.status, isServerRendered(answer.body)]).toEqual([200, true]);
+        expect(answer.body).toContain('failed: 500');
+        expect(answer.cache).not.toBe('HIT');
+        expect(answer.headers.get('cache-status')).toMatch(/detail="http error"/);
+        failed.push(renderedAt(answer.body));
+      }
+      // Rendered twice (nothing stored), and each render called the API.
+      expect(failed[1]).not.toBe(failed[0]);
+      expect(api.calls - callsBefore).toBeGreaterThanOrEqual(2);
+
+      api.failing = false;
+      const first = await page(`/${API_PAGE.path}`);
+      expect([first.status, first.cache]).toEqual([200, 'MISS']);
+      expect(first.body).toMatch(/ok: answer #\d+/);
+      const second = await page(`/${API_PAGE.path}`);
+      expect([second.cache, renderedAt(second.body)]).toEqual(['HIT', renderedAt(first.body)]);
+    });
+
+    it('data.isrTags: POST /api/invalidate { tags } regenerates the pages stored with the tag', async () => {
+      const first = await page(`/${TAGGED.path}`);
+      expect(first.cache).toBe('MISS');
+      expect((await page(`/${TAGGED.path}`)).cache).toBe('HIT');
+      const answer = await postInvalidate(server.url, { token, tags: [TAGGED.tag] });
+      expect(answer.status).toBe(200);
+      expect(answer.json['invalidated']).toEqual([expect.stringMatching(new RegExp(`/${TAGGED.path}$`))]);
+      const after = await page(`/${TAGGED.path}`);
+      expect(after.cache).toBe('HIT');
+      expect(renderedAt(after.body)).not.toBe(renderedAt(first.body));
+      // A tag no page carries invalidates nothing.
+      const unknown = await postInvalidate(server.url, { token, tags: ['no-page-has-this-tag'] });
+      expect([unknown.status, unknown.json['invalidated']]).toEqual([200, []]);
+    });
 
     it('static assets are still served from the browser build', async () => {
       const asset = await page('/favicon.ico');
@@ -372,5 +428,9 @@ export function describeIsrApp(key: keyof typeof APPS, title: string): void {
         }
       });
     });
+
+    if (options.tiers) {
+      describeCacheTiers(() => ({ app, token }));
+    }
   });
 }

@@ -10,7 +10,9 @@ import {
   generateIsrRoute,
   packNgIsr,
 } from '../../../scripts/lib/isr-app';
+import { runStep } from '../../../scripts/lib/run-step';
 import { appEnv, cacheRoot, nodeBinDir } from '../../../scripts/lib/toolchain';
+import { addApiPage, cacheTierFromEnv } from './app-additions';
 
 export const REPO_ROOT = join(__dirname, '../../..');
 
@@ -19,6 +21,19 @@ export const TIMED = { path: 'timed', revalidate: 3 };
 export const PINNED = { path: 'pinned', revalidate: 0 };
 /** A cached route (revalidate: 60) that only the Host-header checks request. */
 export const HOST_PROBE = { path: 'host-probe', revalidate: 60 };
+/** A cached route with `data.isrTags` (tag invalidation). */
+export const TAGGED = { path: 'tagged', revalidate: 60, tag: 'e2e-tagged' };
+/** A cached route that only the cache tier checks request (fresh for longer than a second build takes). */
+export const SHARED = { path: 'shared', revalidate: 3600 };
+
+/** Preparation beyond what every app gets. */
+export interface PrepareOptions {
+  /**
+   * The cache tier checks (filesystem, Redis): server.ts takes its tier from the environment
+   * (see cacheTierFromEnv) and the app gets the `redis` client package.
+   */
+  tiers?: boolean;
+}
 
 /** An app after `ng add ng-isr`, the generated pages and `ng build`. */
 export interface PreparedApp {
@@ -30,9 +45,20 @@ export interface PreparedApp {
   env: NodeJS.ProcessEnv;
   /** Seconds each preparation step took (reported by the suite). */
   timings: Record<string, number>;
+  /** `server.ts` or `src/server.ts`. */
+  serverFile: string;
 }
 
-function log(line: string): void {
+/** The Redis client the tier checks install: the version ng-isr's own tests run against. */
+const REDIS_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
+  .devDependencies['redis'];
+
+/** Where the app's server entry source is (Angular 17-18: the workspace root; 19+: src/). */
+function serverFileOf(dir: string): string {
+  return existsSync(join(dir, 'src', 'server.ts')) ? join('src', 'server.ts') : 'server.ts';
+}
+
+export function log(line: string): void {
   process.stdout.write(`[e2e] ${line}\n`);
 }
 
@@ -73,7 +99,7 @@ export class NotFoundPage {
  * button and links), extra routes for the checks (no revalidate, a redirect, a 404 page), `ng build`.
  * Expects `npm run build` to have run (as `npm run e2e` does).
  */
-export async function prepareApp(key: keyof typeof APPS): Promise<PreparedApp> {
+export async function prepareApp(key: keyof typeof APPS, options: PrepareOptions = {}): Promise<PreparedApp> {
   const spec = APPS[key];
   const timings: Record<string, number> = {};
   const nodeBin = await timed(timings, 'node runtime', () => nodeBinDir(spec.nodeMajor, log));
@@ -87,7 +113,8 @@ export async function prepareApp(key: keyof typeof APPS): Promise<PreparedApp> {
     if (process.env['NG_ISR_E2E_REUSE'] === '1' && existsSync(reusable)) {
       // For iterating on the checks only: keeps the last run's build (and its ng-isr).
       log(`NG_ISR_E2E_REUSE=1: reusing the build in ${workDir}`);
-      return { spec, dir: workDir, entry: readFileSync(reusable, 'utf8').trim(), nodeBin, env, timings };
+      const entry = readFileSync(reusable, 'utf8').trim();
+      return { spec, dir: workDir, entry, nodeBin, env, timings, serverFile: serverFileOf(workDir) };
     }
     const pristine = await timed(timings, 'generate app (cached)', () => ensurePristineApp(spec, log));
     const dir = await timed(timings, 'copy app', () => copyApp(pristine, workDir));
@@ -99,11 +126,15 @@ export async function prepareApp(key: keyof typeof APPS): Promise<PreparedApp> {
     decoratePage(dir, TIMED.path, { title: 'Timed page', links: [PINNED.path] });
     decoratePage(dir, PINNED.path, { title: 'Pinned page', links: [TIMED.path] });
     const timedClass = findPageComponent(dir, TIMED.path).className;
+    const apiPage = addApiPage(dir);
     const routes = [
       `{ path: 'plain', component: ${timedClass} }`,
       `{ path: '${HOST_PROBE.path}', component: ${timedClass}, data: { revalidate: ${HOST_PROBE.revalidate} } }`,
+      `{ path: '${TAGGED.path}', component: ${timedClass}, data: { revalidate: ${TAGGED.revalidate}, isrTags: ['${TAGGED.tag}'] } }`,
+      `{ path: '${SHARED.path}', component: ${timedClass}, data: { revalidate: ${SHARED.revalidate} } }`,
+      apiPage.route,
     ];
-    const imports: string[] = [];
+    const imports: string[] = [apiPage.importLine];
     if (spec.engine === 'app-engine') {
       // CommonEngine answers a router redirect with the target page (200) and cannot set a 404
       // status, so these two only exist where Angular itself answers 302 / 404.
@@ -113,9 +144,20 @@ export async function prepareApp(key: keyof typeof APPS): Promise<PreparedApp> {
       writeFileSync(join(dir, 'src', 'app', 'not-found-page.ts'), NOT_FOUND_PAGE);
     }
     appendRoutes(dir, { imports, routes });
+    const serverFile = serverFileOf(dir);
+    if (options.tiers) {
+      cacheTierFromEnv(dir, serverFile);
+      await timed(timings, 'npm install redis', () =>
+        runStep('npm install redis', 'npm', ['install', '--no-audit', '--no-fund', `redis@${REDIS_VERSION}`], {
+          cwd: dir,
+          env,
+          timeoutMs: 5 * 60_000,
+        }),
+      );
+    }
     const entry = await timed(timings, 'ng build', () => buildApp(dir, spec.name, env));
     writeFileSync(reusable, `${entry}\n`);
-    return { spec, dir, entry, nodeBin, env, timings };
+    return { spec, dir, entry, nodeBin, env, timings, serverFile };
   } finally {
     rmSync(packDir, { recursive: true, force: true });
   }
