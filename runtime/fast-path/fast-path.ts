@@ -40,7 +40,9 @@ export interface FastPathSteps {
 /** Headers only Express's `trust proxy` can judge: with them, the request gets the app's request prototype first. */
 function hasForwardedHeaders(req: IncomingMessage): boolean {
   const headers = req.headers;
-  return headers['x-forwarded-host'] !== undefined || headers['x-forwarded-proto'] !== undefined || headers['x-forwarded-port'] !== undefined;
+  return (
+    headers['x-forwarded-host'] !== undefined || headers['x-forwarded-proto'] !== undefined || headers['x-forwarded-port'] !== undefined
+  );
 }
 
 /**

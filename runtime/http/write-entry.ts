@@ -81,7 +81,12 @@ function variantHead(entry: CacheEntry, encoding: Encoding | undefined): Variant
 
 /** The head for this answer's values: the last one when they did not change. */
 function answerHead(head: VariantHead, status: ISRCacheStatus, cacheControl: string | undefined, cacheStatus: string): string[] {
-  if (head.last !== undefined && head.lastStatus === status && head.lastCacheControl === cacheControl && head.lastCacheStatus === cacheStatus) {
+  if (
+    head.last !== undefined &&
+    head.lastStatus === status &&
+    head.lastCacheControl === cacheControl &&
+    head.lastCacheStatus === cacheStatus
+  ) {
     return head.last;
   }
   const headers = [...head.fixed, CACHE_STATUS_HEADER, status, CACHE_STATUS, cacheStatus];

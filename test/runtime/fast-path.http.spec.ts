@@ -40,11 +40,10 @@ describe('isr.fastPath(app) over HTTP (Express 5, 127.0.0.1)', () => {
   async function start(extra: Partial<Parameters<typeof startServer>[0]> = {}, setup: ServerSetup = {}) {
     engine = new TestEngine().route('/blog/a', { revalidate: 60 }).route('/zero', { revalidate: 0 });
     clock = new TestClock();
-    server = await startServer(
-      { engine, invalidateSecretToken: 's3cret', now: clock.now, retry: { initialDelayMs: 1 }, ...extra },
-      false,
-      { fastPath: true, ...setup },
-    );
+    server = await startServer({ engine, invalidateSecretToken: 's3cret', now: clock.now, retry: { initialDelayMs: 1 }, ...extra }, false, {
+      fastPath: true,
+      ...setup,
+    });
     return server;
   }
 
@@ -189,10 +188,7 @@ describe('isr.fastPath(app) over HTTP (Express 5, 127.0.0.1)', () => {
   });
 
   it("judges X-Forwarded-* by the app's trust proxy, with per-host keys", async () => {
-    await start(
-      { hostKeys: true, allowedHosts: ['a.example', 'b.example'] },
-      { configure: (app) => app.set('trust proxy', 'loopback') },
-    );
+    await start({ hostKeys: true, allowedHosts: ['a.example', 'b.example'] }, { configure: (app) => app.set('trust proxy', 'loopback') });
     engine.route('/public', { revalidate: 60 });
     const viaProxy = { host: 'a.example', 'x-forwarded-host': 'b.example', 'x-forwarded-proto': 'https' };
     expect((await get('/public', { host: 'a.example' })).headers['x-isr-cache']).toBe('MISS');
