@@ -1,6 +1,7 @@
 // `npm run bench`: one run, on one real Angular app and page, side by side:
-//   plain Angular SSR | Express res.end(buffer) (the limit) | ng-isr HIT (memory, filesystem,
-//   Redis; identity and br) | @rx-angular/isr HIT
+//   plain Angular SSR | Express res.end(buffer) (the limit) | bare node:http res.end(buffer) (the
+//   limit below Express) | ng-isr HIT (fast path: memory, filesystem, Redis; identity and br; the
+//   100 KB page; middleware only) | @rx-angular/isr HIT
 // plus renders per 100 concurrent requests (cold and stale), RSS after 1,000,000 distinct URLs
 // with a 64 MiB cache, and the time to invalidate 1,000 cached URLs. Writes docs/benchmarks.md
 // and docs/benchmarks.svg. Servers run in their own processes; autocannon runs here.
@@ -28,6 +29,8 @@ const RX_INVALIDATION = process.env.BENCH_RX_INVALIDATION === '1';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOKEN = 'bench-token-not-a-secret';
 const PAGE = '/bench';
+/** The same list with more articles, about 100 KB (the large-page rows). */
+const LARGE_PAGE = '/bench-100k';
 const ANGULAR_ENV = { NG_ALLOWED_HOSTS: '127.0.0.1,localhost', NODE_ENV: 'production' };
 const started = Date.now();
 
@@ -49,17 +52,17 @@ async function cannon(url, headers, duration) {
 }
 
 /** Warm-up run, then the measured run; checks the answers and counts renders when it can. */
-async function measure(label, server, origin, headers, { expectCache, countRenders = true } = {}) {
-  const probe = await get(`${origin}${PAGE}`, headers);
+async function measure(label, server, origin, headers, { expectCache, countRenders = true, path = PAGE } = {}) {
+  const probe = await get(`${origin}${path}`, headers);
   if (probe.status !== 200 || (expectCache && probe.headers['x-isr-cache'] !== expectCache)) {
     throw new Error(
-      `${label}: GET ${PAGE} answered ${probe.status} with x-isr-cache ${probe.headers['x-isr-cache']}` +
+      `${label}: GET ${path} answered ${probe.status} with x-isr-cache ${probe.headers['x-isr-cache']}` +
         `${expectCache ? ` (expected ${expectCache})` : ''}; server output:\n${server.output().slice(-2_000)}`,
     );
   }
-  await cannon(`${origin}${PAGE}`, headers, WARMUP_S);
+  await cannon(`${origin}${path}`, headers, WARMUP_S);
   const before = countRenders ? await settledRenders(origin, 300) : undefined;
-  const result = await cannon(`${origin}${PAGE}`, headers, DURATION_S);
+  const result = await cannon(`${origin}${path}`, headers, DURATION_S);
   const rssBytes = server.rssBytes();
   const after = countRenders ? await settledRenders(origin, 300) : undefined;
   const row = {
@@ -74,6 +77,9 @@ async function measure(label, server, origin, headers, { expectCache, countRende
     bodyBytes: probe.body.length,
     encoding: probe.headers['content-encoding'] ?? 'identity',
     renders: before === undefined ? undefined : after - before,
+    page: path === LARGE_PAGE ? 'large' : 'small',
+    // Express sets X-Powered-By on every request its router sees; the fast path never does.
+    viaExpress: probe.headers['x-powered-by'] === 'Express',
   };
   log(
     `  ${label}: ${Math.round(row.rps)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ` +
@@ -197,6 +203,7 @@ async function startAll(results, servers, rxError) {
     REDIS_URL,
     BENCH_REDIS_PREFIX: layerPrefix,
   });
+  const middleware = await up('ng-isr memory, middleware only', apps.isr, { BENCH_CACHE: 'memory', BENCH_MIDDLEWARE_ONLY: '1' });
   const rx = rxError ? undefined : await up('@rx-angular/isr', apps.rx, { ISR_INVALIDATE_TOKEN: TOKEN });
 
   // The page as ng-isr stores it: the bytes the limit server sends, and the RSS probe's page.
@@ -210,27 +217,39 @@ async function startAll(results, servers, rxError) {
   const item = await get(`${memory.origin}/item/rss-sample`, accept.identity);
   results.itemPageFile = join(dir, 'item.html');
   writeFileSync(results.itemPageFile, item.body);
+  const large = await get(`${memory.origin}${LARGE_PAGE}`, accept.identity);
+  if (large.status !== 200) throw new Error(`GET ${LARGE_PAGE} answered ${large.status}`);
+  results.largePageFile = join(dir, 'page-100k.html');
+  writeFileSync(results.largePageFile, large.body);
   const contentType = hit.headers['content-type'];
 
   const limits = {};
-  for (const encoding of ['identity', 'br']) {
+  const limitServers = [
+    ['identity', 'identity', 'express', results.pageFile],
+    ['br', 'br', 'express', results.pageFile],
+    ['bare', 'identity', 'bare', results.pageFile],
+    ['largeIdentity', 'identity', 'express', results.largePageFile],
+    ['largeBare', 'identity', 'bare', results.largePageFile],
+  ];
+  for (const [name, encoding, kind, pageFile] of limitServers) {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const server = await startServer(
-      `limit ${encoding}`,
+      `limit ${name}`,
       process.execPath,
-      [join(benchDir, 'lib/limit-server.mjs'), String(port), results.pageFile, contentType, encoding],
+      [join(benchDir, 'lib/limit-server.mjs'), String(port), pageFile, contentType, encoding, kind],
       {
         cwd: repoDir,
         readyUrl: `${origin}/`,
       },
     );
     servers.push(server);
-    limits[encoding] = { server, origin };
+    limits[name] = { server, origin };
   }
-  for (const target of [filesystem, redis, redisLayer, rx]) {
+  for (const target of [filesystem, redis, redisLayer, middleware, rx]) {
     if (target) await get(`${target.origin}${PAGE}`);
   }
+  await get(`${middleware.origin}${LARGE_PAGE}`);
   const scenario = (group, label, target, headers, options = {}) => ({ group, label, ...target, headers, options });
   return {
     memory,
@@ -239,7 +258,16 @@ async function startAll(results, servers, rxError) {
       scenario('plain', 'Angular SSR (no cache)', plain, accept.identity),
       scenario('limit', 'Express res.end(buffer)', limits.identity, accept.identity, { countRenders: false }),
       scenario('limit', 'Express res.end(buffer), br', limits.br, accept.br, { countRenders: false }),
+      scenario('limit', 'bare node:http res.end(buffer)', limits.bare, accept.identity, { countRenders: false }),
+      scenario('limit', 'Express res.end(buffer), 100 KB', limits.largeIdentity, accept.identity, { countRenders: false }),
+      scenario('limit', 'bare node:http res.end(buffer), 100 KB', limits.largeBare, accept.identity, { countRenders: false }),
       scenario('ng-isr', 'ng-isr HIT, memory', memory, accept.identity, { expectCache: 'HIT' }),
+      scenario('ng-isr', 'ng-isr HIT, memory, 100 KB', memory, accept.identity, { expectCache: 'HIT', path: LARGE_PAGE }),
+      scenario('ng-isr', 'ng-isr HIT, memory, middleware only', middleware, accept.identity, { expectCache: 'HIT' }),
+      scenario('ng-isr', 'ng-isr HIT, memory, 100 KB, middleware only', middleware, accept.identity, {
+        expectCache: 'HIT',
+        path: LARGE_PAGE,
+      }),
       scenario('ng-isr', 'ng-isr HIT, memory, br', memory, accept.br, { expectCache: 'HIT' }),
       scenario('ng-isr', 'ng-isr HIT, filesystem', filesystem, accept.identity, { expectCache: 'HIT' }),
       scenario('ng-isr', 'ng-isr HIT, filesystem, br', filesystem, accept.br, { expectCache: 'HIT' }),

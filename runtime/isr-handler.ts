@@ -31,6 +31,7 @@ import { CdnPurge } from './cdn/cdn-purge.js';
 import { ISRMetrics } from './metrics/isr-metrics.js';
 import { ANSWER_EVENTS, type ISREmit } from './render/isr-events.js';
 import type { InvalidateResult } from './invalidate/invalidation-run.js';
+import { createFastPath, type CachedPage, type FastPathListener, type NodeRequestListener } from './fast-path/fast-path.js';
 
 export type { RenderOutcome };
 
@@ -224,6 +225,39 @@ export class ISRHandler {
     } catch (error) {
       next(error);
     }
+  }
+
+  /**
+   * The fast path below Express: a request listener that answers cached pages (HIT, or STALE
+   * with a background regeneration) of cacheable GET/HEAD requests before `app`'s router runs,
+   * synchronously when the tier holds an in-process copy, and hands every other request to
+   * `app` (where `isr.handle` answers as always). Same keys, headers, events and rules as the
+   * middleware: it runs the middleware's own steps.
+   *
+   * ```ts
+   * const server = isr.fastPath(app).listen(port);            // instead of app.listen(port)
+   * export const reqHandler = createNodeRequestHandler(isr.fastPath(app));
+   * ```
+   */
+  fastPath(app: NodeRequestListener): FastPathListener {
+    return createFastPath(app, {
+      key: (req) => {
+        this.flushStartupWarnings();
+        if (malformedHostHeader(req) !== undefined) return undefined;
+        const key = classifyRequest(req, this.keyRules);
+        return key.cacheable ? key.key : undefined;
+      },
+      peek: (key) => {
+        const found = this.access.peek(key);
+        if (found === undefined) return undefined;
+        if (!found.ok || found.entry === undefined) return null;
+        this.outageCopy.remember(found.entry);
+        return { entry: found.entry, stale: found.stale ?? false };
+      },
+      // While the tier fails, the middleware serves the outage copy (and reports the outage once).
+      lookup: async (key) => (this.access.failing ? undefined : this.cached(key)),
+      write: (req, res, page: CachedPage) => this.writeCached(req, res, page.entry, page.stale),
+    });
   }
 
   /**

@@ -8,6 +8,7 @@ export type { CacheEntry, CacheEntryVariants, CacheHandler } from './cache/cache
 export { ISRHandler } from './isr-handler.js';
 export type { RenderOutcome } from './isr-handler.js';
 export type { CloseOptions } from './render/close-within.js';
+export type { FastPathListener, ListenCallback, NodeRequestListener } from './fast-path/fast-path.js';
 export { DEFAULT_CREDENTIAL_COOKIES, DEFAULT_RENDER_TIMEOUT_MS } from './isr-handler-options.js';
 export type { ISRHandlerOptions, InvalidateOptions } from './isr-handler-options.js';
 export type { ISREvent, ISREventListener, RenderCause } from './render/isr-events.js';

@@ -172,7 +172,7 @@ function benchCache() {
 `;
 
 /** Version of the steps below (part of the build marker). */
-const ISR_PREP_VERSION = '3';
+const ISR_PREP_VERSION = '4';
 
 /** plain + `npm install ng-isr.tgz redis` + `ng g ng-isr:ng-add` + the tier switch; built. */
 async function prepareIsr(plainHash) {
@@ -202,6 +202,13 @@ async function prepareIsr(plainHash) {
     )
     .replace('angularAppEngine: angularApp,\n', 'angularAppEngine: angularApp,\n  cache: benchCache(),\n');
   if (!serverTs.includes('cache: benchCache()')) throw new Error('could not add the benchmark cache switch to server.ts');
+  // ng add listens through the fast path; BENCH_MIDDLEWARE_ONLY=1 listens with the app itself (the middleware row).
+  const fastListen = 'isr.fastPath(app).listen(';
+  if (!serverTs.includes(fastListen)) throw new Error('ng add did not make the server listen through isr.fastPath(app)');
+  serverTs = serverTs.replace(
+    fastListen,
+    "(process.env['BENCH_MIDDLEWARE_ONLY'] === '1' ? (app as unknown as ReturnType<typeof isr.fastPath>) : isr.fastPath(app)).listen(",
+  );
   writeFileSync(serverTsPath, serverTs);
   await build(dir, 'ng build (ng-isr app)');
   built.set(plainHash + hash + ISR_PREP_VERSION);

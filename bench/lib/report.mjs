@@ -39,26 +39,40 @@ export function chartSvg(rows) {
     `  <rect width="100%" height="100%" fill="#ffffff"/>\n` +
     `  <text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">Requests per second, same Angular page (higher is better)</text>\n` +
     `${bars}\n` +
-    `  <text x="${labelWidth}" y="${height - 12}" fill="#555">grey: plain SSR · dark: Express res.end(buffer) · pink: ng-isr · blue: @rx-angular/isr</text>\n` +
+    `  <text x="${labelWidth}" y="${height - 12}" fill="#555">grey: plain SSR · dark: res.end(buffer) limits (Express, bare node:http) · pink: ng-isr · blue: @rx-angular/isr</text>\n` +
     `</svg>\n`
   );
+}
+
+/** The Express limit of a row's page and encoding (the `× the limit` column). */
+function expressLimitFor(rows, row) {
+  if (row.page === 'large') return find(rows, 'Express res.end(buffer), 100 KB');
+  return find(rows, row.encoding === 'br' ? 'Express res.end(buffer), br' : 'Express res.end(buffer)');
+}
+
+/** The bare node:http limit of a row's page (identity only). */
+function bareLimitFor(rows, row) {
+  if (row.encoding !== 'identity') return undefined;
+  return find(rows, row.page === 'large' ? 'bare node:http res.end(buffer), 100 KB' : 'bare node:http res.end(buffer)');
 }
 
 function throughputTable(results) {
   const rows = results.throughput;
   const plain = find(rows, 'Angular SSR (no cache)');
-  const limitFor = (row) => find(rows, row.encoding === 'br' ? 'Express res.end(buffer), br' : 'Express res.end(buffer)');
   const lines = [
-    '| scenario | req/s | p50 | p99 | server RSS | response body | renders during run | × the limit | × plain SSR | req/s per round |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | answered by | req/s | p50 | p99 | server RSS | response body | renders during run | × the Express limit | × bare node:http | × plain SSR | req/s per round |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
-    const limit = limitFor(row);
+    const limit = expressLimitFor(rows, row);
+    const bare = bareLimitFor(rows, row);
     const errors = row.non2xx + row.errors > 0 ? ` (${row.non2xx} non-2xx, ${row.errors} errors)` : '';
+    const answeredBy = row.group === 'ng-isr' ? (row.viaExpress ? 'Express router' : 'fast path') : '';
     lines.push(
-      `| ${row.label}${errors} | ${fmtInt(row.rps)} | ${row.p50} ms | ${row.p99} ms | ${fmtMiB(row.rssBytes)} | ` +
+      `| ${row.label}${errors} | ${answeredBy} | ${fmtInt(row.rps)} | ${row.p50} ms | ${row.p99} ms | ${fmtMiB(row.rssBytes)} | ` +
         `${fmtInt(row.bodyBytes)} B ${row.encoding} | ${row.renders ?? 'n/a'} | ` +
-        `${row.group === 'limit' ? '1.00× (is the limit)' : fmtRatio(row.rps / limit.rps)} | ${fmtRatio(row.rps / plain.rps)} | ` +
+        `${row === limit ? '1.00× (is the limit)' : limit ? fmtRatio(row.rps / limit.rps) : 'n/a'} | ` +
+        `${row === bare ? '1.00× (is the limit)' : bare ? fmtRatio(row.rps / bare.rps) : 'n/a'} | ${fmtRatio(row.rps / plain.rps)} | ` +
         `${row.rounds.map(fmtInt).join(' / ')} |`,
     );
   }
@@ -145,9 +159,54 @@ function targets(results, memory, memoryBr, limit, limitBr, plain) {
     '| --- | --- | --- |',
     `| ng-isr HIT ≥ 0.9× the limit | ${fmtRatio(memory.rps / limit.rps)} identity, ${fmtRatio(memoryBr.rps / limitBr.rps)} br (memory tier) | ${yes(hitVsLimit >= 0.9)} |`,
     `| ng-isr HIT ≥ 30× plain SSR | ${fmtRatio(memory.rps / plain.rps)} (memory tier, identity) | ${yes(memory.rps / plain.rps >= 30)} |`,
+    ...fastPathTargets(results.throughput),
     `| exactly 1 render per stampede | cold ${results.ngIsrStampede.cold.renders}, stale ${results.ngIsrStampede.stale.renders} | ${yes(stampedeOk)} |`,
     `| RSS bounded | ${fmtMiB(Math.min(...later))} – ${fmtMiB(Math.max(...later))} from 100,000 to ${fmtInt(results.rss.urls)} URLs | ${yes(bounded)} |`,
   ].join('\n');
+}
+
+/** One summary line: the fast path against both limits, and against the middleware alone. */
+function fastPathSummary(rows) {
+  const pair = (fast, middleware, express, bare) => {
+    const [f, m, e, b] = [fast, middleware, express, bare].map((label) => find(rows, label));
+    if (!f || !e || !b) return 'not measured';
+    return (
+      `${fmtInt(f.rps)} req/s = ${fmtRatio(f.rps / e.rps)} the Express limit, ${fmtRatio(f.rps / b.rps)} bare node:http` +
+      (m ? ` (middleware only: ${fmtRatio(m.rps / e.rps)} the Express limit)` : '')
+    );
+  };
+  return (
+    `- **Fast path (\`isr.fastPath(app)\`, what \`ng add\` writes), memory tier**: small page ` +
+    pair('ng-isr HIT, memory', 'ng-isr HIT, memory, middleware only', 'Express res.end(buffer)', 'bare node:http res.end(buffer)') +
+    '; 100 KB page ' +
+    pair(
+      'ng-isr HIT, memory, 100 KB',
+      'ng-isr HIT, memory, 100 KB, middleware only',
+      'Express res.end(buffer), 100 KB',
+      'bare node:http res.end(buffer), 100 KB',
+    ) +
+    '.'
+  );
+}
+
+/** The fast-path issue's targets: a ratio per row against the Express limit of its page and encoding. */
+function fastPathTargets(rows) {
+  const ratio = (label) => {
+    const row = find(rows, label);
+    const limit = row && expressLimitFor(rows, row);
+    return row && limit ? row.rps / limit.rps : NaN;
+  };
+  const line = (target, label, min) => {
+    const r = ratio(label);
+    return `| ${target} | ${fmtRatio(r)} (${label}) | ${Number.isFinite(r) ? (r >= min ? 'met' : '**not met**') : 'not measured'} |`;
+  };
+  return [
+    line('fast-path HIT ≥ 2× the Express limit, small page', 'ng-isr HIT, memory', 2),
+    line('fast-path HIT ≥ 2× the Express limit, 100 KB page', 'ng-isr HIT, memory, 100 KB', 2),
+    line('br HIT ≥ 0.9× the br limit', 'ng-isr HIT, memory, br', 0.9),
+    line('filesystem HIT ≥ 0.9× the Express limit', 'ng-isr HIT, filesystem', 0.9),
+    line('Redis HIT (default settings) ≥ 0.8× the Express limit', 'ng-isr HIT, Redis', 0.8),
+  ];
 }
 
 /** Writes the Markdown page and the chart. */
@@ -179,6 +238,7 @@ comes from that one run. Re-run it to measure your own machine.
 
 ## Summary
 
+${fastPathSummary(rows)}
 - **ng-isr HIT (memory tier): ${fmtInt(memory.rps)} req/s = ${fmtRatio(memory.rps / limit.rps)} the limit** (Express sending the same bytes from memory) and **${fmtRatio(memory.rps / plain.rps)} plain Angular SSR** (${fmtInt(plain.rps)} req/s). With \`br\`: ${fmtInt(memoryBr.rps)} req/s = ${fmtRatio(memoryBr.rps / limitBr.rps)} the \`br\` limit.
 ${rx ? `- **@rx-angular/isr HIT: ${fmtInt(rx.rps)} req/s** = ${fmtRatio(rx.rps / limit.rps)} the limit; ng-isr answers ${fmtRatio(memory.rps / rx.rps)} its requests per second on the same page.` : '- @rx-angular/isr: not measured (see the notes).'}
 - **Stampedes**: 100 concurrent requests to one cold URL caused ${results.ngIsrStampede.cold.renders} render(s) with ng-isr${results.rxStampede ? ` and ${results.rxStampede.cold.renders} with @rx-angular/isr` : ''}; to one stale URL ${results.ngIsrStampede.stale.renders} with ng-isr${results.rxStampede ? ` and ${results.rxStampede.stale.renders} with @rx-angular/isr` : ''}.
@@ -233,8 +293,16 @@ ${throughputTable(results)}
   (the \`**\` server route switched to \`RenderMode.Server\` so that pages are rendered, not prerendered).
 - **Express res.end(buffer)**: the physical limit: an Express 5 app answering every request with
   the page bytes held in memory (\`br\`: compressed once at start, brotli quality 9 as ng-isr stores it).
-- **ng-isr HIT**: the same app after \`ng add ng-isr\` (packed from this repository); the only edit
-  is the cache tier chosen by an environment variable (\`MemoryCacheHandler\`,
+- **bare node:http res.end(buffer)**: the limit below Express: \`http.createServer\` answering the
+  same bytes from memory, no framework at all.
+- **100 KB**: the route \`bench-100k\`, the same list with 220 articles; its limits send those bytes.
+- **answered by**: \`fast path\` when the HIT came from \`isr.fastPath(app)\` (the answer has no
+  \`X-Powered-By: Express\`, so Express's router never ran), \`Express router\` when it came from the
+  \`isr.serveFromCache\`/\`isr.handle\` middleware. \`middleware only\`: the same app listening with
+  \`app.listen(...)\` instead of \`isr.fastPath(app).listen(...)\` (an app wired before the fast path existed).
+- **ng-isr HIT**: the same app after \`ng add ng-isr\` (packed from this repository, so it listens
+  through \`isr.fastPath(app)\`); the only edits are the cache tier chosen by an environment variable
+  and the \`middleware only\` switch (\`MemoryCacheHandler\`,
   \`FileSystemCacheHandler\` with its default hot-entry memory layer, \`RedisCacheHandler\` against
   the Redis on 127.0.0.1 with its defaults, i.e. one Redis round trip per HIT; "+ memoryLayer":
   \`memoryLayer: { maxBytes: 32 MiB }\`, the in-process copy kept coherent by pub/sub).

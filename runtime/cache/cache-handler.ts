@@ -42,6 +42,13 @@ export interface CacheEntryVariants {
 export interface CacheHandler {
   /** The entry stored under `key`, or `undefined`. */
   get(key: string): Promise<CacheEntry | undefined>;
+  /**
+   * Optional synchronous answer from an in-process copy, for the fast path (`isr.fastPath(app)`):
+   * the entry, `null` when the tier knows for certain that nothing is stored under `key`, or
+   * `undefined` when it cannot tell without I/O (the handler then awaits {@link get}). Must never
+   * return an entry that {@link get} would not return at that moment.
+   */
+  peek?(key: string): CacheEntry | null | undefined;
   /** Stores (or replaces) `entry` under `entry.key`, updating the tag index. */
   set(entry: CacheEntry): Promise<void>;
   /** Removes `key`; resolves `true` when something was removed. */

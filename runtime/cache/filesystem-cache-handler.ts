@@ -81,6 +81,8 @@ export class FileSystemCacheHandler implements CacheHandler {
   private readonly queue = new KeyedQueue();
   private readonly writes: WriteOutage;
   private ready: Promise<void> | undefined;
+  /** True once the start-up scan finished (the index is complete). */
+  private loaded = false;
 
   constructor(private readonly options: FileSystemCacheHandlerOptions) {
     if (!options || typeof options.directory !== 'string' || options.directory === '') {
@@ -146,6 +148,16 @@ export class FileSystemCacheHandler implements CacheHandler {
     }
     this.memory?.set(entry);
     return entry;
+  }
+
+  /** The memory layer's copy when the index still holds the key; `undefined` (ask {@link get}) otherwise. */
+  peek(key: string): CacheEntry | undefined {
+    const hot = this.loaded ? this.memory?.get(key) : undefined;
+    if (hot === undefined) return undefined;
+    const id = keyId(key);
+    if (this.index.bytes(id) === undefined) return undefined;
+    this.index.touch(id);
+    return hot;
   }
 
   async set(entry: CacheEntry): Promise<void> {
@@ -243,6 +255,7 @@ export class FileSystemCacheHandler implements CacheHandler {
         set: (entry) => this.store(entry),
       });
     }
+    this.loaded = true;
   }
 
   /** `createdAt` of the stored entry of `key`, read from its file header. */

@@ -77,6 +77,11 @@ export class MemoryCacheHandler implements CacheHandler {
     return this.entries.get(key);
   }
 
+  /** The whole tier is in process: a synchronous answer is always complete. */
+  peek(key: string): CacheEntry | null {
+    return this.entries.get(key) ?? null;
+  }
+
   async set(stored: CacheEntry): Promise<void> {
     const entry = compactEntry(stored);
     this.entries.set(entry.key, entry);

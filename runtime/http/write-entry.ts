@@ -24,16 +24,78 @@ function notModified(entry: CacheEntry, ifNoneMatch: string | undefined): boolea
   return ifNoneMatch.trim() === '*' || ifNoneMatch.includes(entry.etag.slice(1, -1));
 }
 
-/** `Vary` per entry object, computed on its first answer (memory-tier entries are reused across hits). */
-const varyOf = new WeakMap<CacheEntry, string | null>();
+/** Headers the answer sets itself, never copied from the stored ones into the fixed part. */
+const ANSWER_HEADERS = new Set(['etag', 'vary', 'cache-control', CACHE_STATUS_HEADER, CACHE_STATUS, 'content-encoding', 'content-length']);
 
+/**
+ * The response head of one variant of one entry, built on its first answer: the fixed headers as
+ * a flat `[name, value, …]` array, and the whole head of the last answer, reused while the
+ * per-answer values (status, `Cache-Control`, `Cache-Status`) stay the same, which they do for a
+ * second at a time. A HIT then allocates nothing but the response itself.
+ */
+interface VariantHead {
+  fixed: readonly string[];
+  body: Buffer;
+  lastStatus?: ISRCacheStatus;
+  lastCacheControl?: string;
+  lastCacheStatus?: string;
+  last?: string[];
+}
+
+/** Heads per entry object (memory-tier entries are reused across hits): identity, br, gzip. */
+const headsOf = new WeakMap<CacheEntry, Array<VariantHead | undefined>>();
+
+function variantIndex(encoding: Encoding | undefined): number {
+  return encoding === undefined ? 0 : encoding === 'br' ? 1 : 2;
+}
+
+/** `Vary` of the entry: the stored one plus `Accept-Encoding` when it has compressed variants. */
 function entryVary(entry: CacheEntry): string | undefined {
-  let vary = varyOf.get(entry);
-  if (vary === undefined) {
-    vary = varyForEntry(entry.headers['vary'], entry.variants.br !== undefined || entry.variants.gzip !== undefined) ?? null;
-    varyOf.set(entry, vary);
+  return varyForEntry(entry.headers['vary'], entry.variants.br !== undefined || entry.variants.gzip !== undefined);
+}
+
+function variantHead(entry: CacheEntry, encoding: Encoding | undefined): VariantHead {
+  let heads = headsOf.get(entry);
+  if (heads === undefined) {
+    heads = [undefined, undefined, undefined];
+    headsOf.set(entry, heads);
   }
-  return vary ?? undefined;
+  const index = variantIndex(encoding);
+  let head = heads[index];
+  if (head === undefined) {
+    const body = encoding === undefined ? entry.body : (entry.variants[encoding] as Buffer);
+    const fixed: string[] = [];
+    for (const name of Object.keys(entry.headers)) {
+      if (!ANSWER_HEADERS.has(name)) fixed.push(name, entry.headers[name]);
+    }
+    fixed.push('etag', variantEtag(entry.etag, encoding));
+    // Covers the stored `Vary` too (it is part of the computed value).
+    const vary = entryVary(entry);
+    if (vary !== undefined) fixed.push('vary', vary);
+    if (encoding !== undefined) fixed.push('content-encoding', encoding);
+    fixed.push('content-length', String(body.length));
+    head = heads[index] = { fixed, body };
+  }
+  return head;
+}
+
+/** The head for this answer's values: the last one when they did not change. */
+function answerHead(head: VariantHead, status: ISRCacheStatus, cacheControl: string | undefined, cacheStatus: string): string[] {
+  if (
+    head.last !== undefined &&
+    head.lastStatus === status &&
+    head.lastCacheControl === cacheControl &&
+    head.lastCacheStatus === cacheStatus
+  ) {
+    return head.last;
+  }
+  const headers = [...head.fixed, CACHE_STATUS_HEADER, status, CACHE_STATUS, cacheStatus];
+  if (cacheControl !== undefined) headers.push('cache-control', cacheControl);
+  head.lastStatus = status;
+  head.lastCacheControl = cacheControl;
+  head.lastCacheStatus = cacheStatus;
+  head.last = headers;
+  return headers;
 }
 
 /**
@@ -50,31 +112,38 @@ export function writeEntry(
   cacheStatus: string,
 ): void {
   const encoding = pickEncoding(entry.variants, req.headers['accept-encoding']);
+  const stored = cacheControl ?? entry.headers['cache-control'];
+  if (notModified(entry, req.headers['if-none-match'])) {
+    return writeNotModified(res, entry, encoding, status, stored, cacheStatus);
+  }
+  const head = variantHead(entry, encoding);
+  res.writeHead(entry.status, answerHead(head, status, stored, cacheStatus));
+  res.end(req.method === 'HEAD' ? undefined : head.body);
+}
+
+/** `304`: the answer's headers without `Content-Type`, `Content-Encoding` and `Content-Length`. */
+function writeNotModified(
+  res: ServerResponse,
+  entry: CacheEntry,
+  encoding: Encoding | undefined,
+  status: ISRCacheStatus,
+  cacheControl: string | undefined,
+  cacheStatus: string,
+): void {
   const headers: OutgoingHttpHeaders = { ...entry.headers };
+  delete headers['content-type'];
   headers['etag'] = variantEtag(entry.etag, encoding);
   headers[CACHE_STATUS_HEADER] = status;
   headers[CACHE_STATUS] = cacheStatus;
   if (cacheControl !== undefined) {
     headers['cache-control'] = cacheControl;
   }
-  // Covers the stored `Vary` too (it is part of the computed value), so nothing to delete.
   const vary = entryVary(entry);
   if (vary !== undefined) {
     headers['vary'] = vary;
   }
-  if (notModified(entry, req.headers['if-none-match'])) {
-    delete headers['content-type'];
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  const body = encoding === undefined ? entry.body : (entry.variants[encoding] as Buffer);
-  if (encoding !== undefined) {
-    headers['content-encoding'] = encoding;
-  }
-  headers['content-length'] = body.length;
-  res.writeHead(entry.status, headers);
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.writeHead(304, headers);
+  res.end();
 }
 
 /** Writes a page that was rendered for this request and not served from the cache. */

@@ -78,6 +78,34 @@ export class CacheAccess {
   }
 
   /**
+   * {@link lookup} answered synchronously from the tier's in-process copy (`CacheHandler.peek`),
+   * or `undefined` when the tier cannot tell without I/O (then {@link lookup} it). Failures are
+   * left to {@link lookup} too, so that an outage is reported by one path only.
+   */
+  peek(key: string): CacheLookup | undefined {
+    const cache = this.cache;
+    if (cache.peek === undefined || this.down) {
+      return undefined;
+    }
+    let stored: CacheEntry | null | undefined;
+    try {
+      stored = cache.peek(storageKey(key, this.buildId));
+      if (stored === null && this.buildId !== undefined) {
+        stored = cache.peek(key);
+        if (stored?.buildId !== undefined && stored.buildId !== this.buildId) {
+          stored = null;
+        }
+      }
+    } catch {
+      return undefined;
+    }
+    if (stored === undefined) {
+      return undefined;
+    }
+    return stored === null ? { ok: true, entry: undefined } : { ok: true, ...fromStored(stored) };
+  }
+
+  /**
    * Stores a page rendered from a render that started at clock stamp `since`. When its key or one
    * of its tags was invalidated meanwhile, it is stored marked stale (served once, then
    * regenerated), never as fresh. Resolves whether it was marked stale; rejects when the tier does.

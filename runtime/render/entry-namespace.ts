@@ -55,11 +55,25 @@ export function toStored(entry: CacheEntry, buildId: string | undefined, stale: 
   return { ...entry, key: storageKey(entry.key, buildId), tags };
 }
 
-/** The entry as the handler sees it (page key, user tags) and whether it was marked stale. */
+/** What {@link fromStored} made of each stored entry object (entries are never mutated). */
+const seen = new WeakMap<CacheEntry, { entry: CacheEntry; stale: boolean }>();
+
+/**
+ * The entry as the handler sees it (page key, user tags) and whether it was marked stale. The
+ * same stored object (an in-process tier's, reused across hits) always gives the same entry
+ * object, so what is computed once per entry (its response headers) is found again.
+ */
 export function fromStored(stored: CacheEntry): { entry: CacheEntry; stale: boolean } {
-  if (!stored.tags.some(isInternalTag) && !stored.key.startsWith('@')) {
-    return { entry: stored, stale: false };
+  let found = seen.get(stored);
+  if (found === undefined) {
+    found =
+      !stored.tags.some(isInternalTag) && !stored.key.startsWith('@')
+        ? { entry: stored, stale: false }
+        : {
+            entry: { ...stored, key: parseStorageKey(stored.key).key, tags: stored.tags.filter((tag) => !isInternalTag(tag)) },
+            stale: stored.tags.includes(STALE_TAG),
+          };
+    seen.set(stored, found);
   }
-  const entry = { ...stored, key: parseStorageKey(stored.key).key, tags: stored.tags.filter((tag) => !isInternalTag(tag)) };
-  return { entry, stale: stored.tags.includes(STALE_TAG) };
+  return found;
 }

@@ -5,6 +5,7 @@ import { addNamedImport } from '../utils/import-edits';
 import type { EngineKind } from './express-server';
 import { planCatchAll, pruneUnusedImports } from './server-catch-all';
 import { planIsrInstance } from './server-instance';
+import { addFastPath } from './server-fast-path';
 import { addGracefulShutdown } from './server-shutdown';
 import { planCacheMiddleware, planInvalidateRoute } from './server-middleware';
 import { ISR_HANDLER, ManualHint, ServerFileOptions, ServerPlanContext, StepPlan, readServerPlanContext } from './server-plan';
@@ -45,7 +46,10 @@ export function rewriteServerFile(tsModule: typeof ts, fileName: string, text: s
   }
   // A second pass, on the wired file: the graceful shutdown needs the ISRHandler declared to find its scope.
   const shutdown = addGracefulShutdown(tsModule, fileName, wired, options);
-  return { ok: true, text: shutdown.text, engine, messages: [...messages, ...shutdown.messages], warnings: shutdown.warnings };
+  // A third: the fast path wraps the app where the server listens (after the shutdown found that call).
+  const fastPath = addFastPath(tsModule, fileName, shutdown.text, options);
+  const allMessages = [...messages, ...shutdown.messages, ...fastPath.messages];
+  return { ok: true, text: fastPath.text, engine, messages: allMessages, warnings: shutdown.warnings };
 }
 
 /** Plans `import { ISRHandler } from 'ng-isr'` (nothing when it is imported). */

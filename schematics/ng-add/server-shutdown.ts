@@ -19,7 +19,7 @@ export interface ShutdownResult {
 }
 
 /** The `listen(...)` call that starts the server, and the app it is called on. */
-interface ListenCall {
+export interface ListenCall {
   statement: ts.Statement;
   call: ts.CallExpression & { expression: ts.PropertyAccessExpression };
   /** The variable the call's result is stored in already (`const server = app.listen(...)`). */
@@ -141,7 +141,7 @@ function manualShutdownLines(context: ServerPlanContext): string {
 }
 
 /** Every `<app>.listen(...)` statement (or `const x = <app>.listen(...)`), with the factory that built the app. */
-function findListenCalls(context: ServerPlanContext): ListenCall[] {
+export function findListenCalls(context: ServerPlanContext): ListenCall[] {
   const { tsModule, sourceFile } = context;
   const calls = findDescendants(tsModule, sourceFile, (node): node is ListenCall['call'] => isMethodCall(tsModule, node, 'listen'));
   return calls.flatMap((call): ListenCall[] => {
@@ -169,7 +169,7 @@ function findListenCalls(context: ServerPlanContext): ListenCall[] {
  * What `name` holds where `from` reads it: the express app itself (`const app = express()`), or an
  * app built by a function of the file (`const server = app()`, Angular 17/18). Undefined otherwise.
  */
-function resolveApp(
+export function resolveApp(
   { tsModule, sourceFile, server }: ServerPlanContext,
   from: ts.Node,
   name: string,
@@ -227,14 +227,14 @@ function firstIsrRoute(context: ServerPlanContext): ts.Statement {
   return first?.statement ?? anchor;
 }
 
-function enclosingBlock(tsModule: typeof ts, node: ts.Node): ts.Block | ts.SourceFile | undefined {
+export function enclosingBlock(tsModule: typeof ts, node: ts.Node): ts.Block | ts.SourceFile | undefined {
   for (let current = node.parent; current; current = current.parent) {
     if (tsModule.isBlock(current) || tsModule.isSourceFile(current)) return current;
   }
   return undefined;
 }
 
-function contains(outer: ts.Node, inner: ts.Node): boolean {
+export function contains(outer: ts.Node, inner: ts.Node): boolean {
   return inner.pos >= outer.pos && inner.end <= outer.end && inner.getSourceFile() === outer.getSourceFile();
 }
 

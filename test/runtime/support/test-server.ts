@@ -26,7 +26,19 @@ export interface TestServer {
  * entries are tied to no build (`buildId: false`), so tests can read them with `isr.cache.get('/path')`;
  * tests of build namespacing pass a `buildId`.
  */
-export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | 'logger'>, withServeFromCache = false): Promise<TestServer> {
+/** How the server is put together beyond the handler's options. */
+export interface ServerSetup {
+  /** Serve through `isr.fastPath(app).listen(...)` instead of `app.listen(...)`. */
+  fastPath?: boolean;
+  /** Runs on the app before any route (settings such as `trust proxy`, a marker middleware). */
+  configure?: (app: express.Express) => void;
+}
+
+export async function startServer(
+  options: Omit<ISRHandlerOptions, 'onEvent' | 'logger'>,
+  withServeFromCache = false,
+  setup: ServerSetup = {},
+): Promise<TestServer> {
   const events: ISREvent[] = [];
   const waiters: Array<{ match: (event: ISREvent) => boolean; since: number; resolve: (event: ISREvent) => void }> = [];
   const logger = new CapturingLogger();
@@ -45,6 +57,7 @@ export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | '
     },
   });
   const app = express();
+  setup.configure?.(app);
   // What `ng add` generates: the body parser scoped to the route, its errors answered as JSON.
   app.post('/api/invalidate', express.json(), isr.invalidate, isr.invalidateBodyErrors);
   // The seed's wiring (no body error middleware): body parser errors reach the app's error handler.
@@ -80,7 +93,8 @@ export async function startServer(options: Omit<ISRHandlerOptions, 'onEvent' | '
     res.status(typeof error?.status === 'number' ? error.status : 500).send('express error handler');
   });
   const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listen = setup.fastPath ? isr.fastPath(app) : app;
+    const listening = listen.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -129,6 +129,17 @@ function describeVariant(variant: Variant, result: () => VariantResult): void {
       }
     });
 
+    it('answers cached pages through isr.fastPath(app) where the server listens and in createNodeRequestHandler', () => {
+      const serverText = text(first.files, variant.serverEntry);
+      const shape = readServerShape(serverText);
+      expect(shape.requestHandlers.every((handler) => handler.throughFastPath)).toBe(true);
+      // Where ng add recognised the listen call (it wrote the graceful shutdown there), the server listens through the fast path.
+      if (serverText.includes('SHUTDOWN_TIMEOUT_MS')) {
+        expect(shape.listens.map((listen) => listen.throughFastPath)).toEqual([true]);
+      }
+      expect(shape.listens.length + shape.requestHandlers.length).toBeGreaterThan(0);
+    });
+
     it('adds provideISR() to the server providers once', () => {
       const config = text(first.files, variant.serverConfig);
       expect(countCalls(config, 'provideISR')).toBe(1);

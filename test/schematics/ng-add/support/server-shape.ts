@@ -18,6 +18,21 @@ export interface ServerShape {
   staticIndex: number;
   /** Calls `<engine>.handle(` / `<engine>.render(` left in the file (0 once routed through ISR). */
   engineCalls: number;
+  /** `….listen(` calls, and whether each is called on `<isr>.fastPath(app)`. */
+  listens: { throughFastPath: boolean }[];
+  /** `createNodeRequestHandler(…)` calls, and whether each is given `<isr>.fastPath(app)`. */
+  requestHandlers: { throughFastPath: boolean }[];
+}
+
+/** `x.fastPath(app)` (`x` the handler or the expression that reaches it). */
+function isFastPathCall(node: ts.Node | undefined): boolean {
+  return (
+    node !== undefined &&
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    node.expression.name.text === 'fastPath' &&
+    node.arguments.length === 1
+  );
 }
 
 /** Reads the {@link ServerShape} of a server.ts. */
@@ -31,6 +46,8 @@ export function readServerShape(text: string): ServerShape {
     serveFromCacheCalls: [],
     staticIndex: -1,
     engineCalls: 0,
+    listens: [],
+    requestHandlers: [],
   };
   const engineNames = new Set<string>();
   const visit = (node: ts.Node): void => {
@@ -85,6 +102,14 @@ export function readServerShape(text: string): ServerShape {
     if (calls.some((c) => isCallOn(c, isrNames, 'serveFromCache'))) shape.serveFromCacheCalls.push({ index });
     if (shape.staticIndex === -1 && call.arguments.some((a) => /^express\.static\(/.test(a.getText(sourceFile)))) {
       shape.staticIndex = index;
+    }
+  }
+  for (const call of descendantsCalls(sourceFile)) {
+    if (ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'listen') {
+      shape.listens.push({ throughFastPath: isFastPathCall(call.expression.expression) });
+    }
+    if (ts.isIdentifier(call.expression) && call.expression.text === 'createNodeRequestHandler') {
+      shape.requestHandlers.push({ throughFastPath: isFastPathCall(call.arguments[0]) });
     }
   }
   shape.engineCalls = descendantsCalls(sourceFile).filter(

@@ -9,15 +9,15 @@ const GOLDEN = join(root, 'test/fixtures/golden/v20-v22-app-engine.server.ts');
 
 /**
  * The lines `ng add` writes for the graceful shutdown, cut out of the Angular 20-22 golden file:
- * the flag and /healthz (before the ISR routes), and `const server = app.listen(...)` with the
- * shutdown after it (dedented out of the `isMainModule` block). `break` edits them, so that the
+ * the flag and /healthz (before the ISR routes), and `const server = isr.fastPath(app).listen(...)`
+ * (the fast path ng add writes) with the shutdown after it (dedented out of the `isMainModule` block). `break` edits them, so that the
  * spec can show it fails with the wiring broken.
  */
 export function generatedShutdownBlocks(edit: (block: string) => string = (block) => block): { routes: string; listen: string } {
   const golden = readFileSync(GOLDEN, 'utf8');
   const routesStart = golden.indexOf('/**\n * Set on SIGTERM/SIGINT');
   const routesEnd = golden.indexOf('\n});\n', golden.indexOf("app.get('/healthz'")) + '\n});\n'.length;
-  const listenStart = golden.indexOf('  const server = app.listen(');
+  const listenStart = golden.indexOf('  const server = isr.fastPath(app).listen(');
   const lastLine = "process.on('SIGINT', () => void shutDown());";
   const listenEnd = golden.indexOf(lastLine) + lastLine.length;
   if ([routesStart, listenStart].includes(-1) || routesEnd < routesStart || listenEnd < listenStart) {
