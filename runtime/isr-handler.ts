@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { CacheEntry, CacheHandler } from './cache/cache-handler.js';
+import type { CacheHandler } from './cache/cache-handler.js';
 import { malformedHostHeader } from './http/authority.js';
-import { cacheControlHeader, type CacheControlOptions } from './http/cache-control.js';
 import { CacheStatusValues } from './http/cache-status.js';
 import { classifyRequest, type RequestKeyRules } from './http/classify.js';
 import type { ISRNext, ISRRequest } from './http/request-info.js';
@@ -29,9 +28,10 @@ import { errorMessage, type ISRLogger } from './utils/logger.js';
 import { cdnEntryHeaders } from './cdn/cdn-headers.js';
 import { CdnPurge } from './cdn/cdn-purge.js';
 import { ISRMetrics } from './metrics/isr-metrics.js';
-import { ANSWER_EVENTS, type ISREmit } from './render/isr-events.js';
 import type { InvalidateResult } from './invalidate/invalidation-run.js';
-import { createFastPath, type CachedPage, type FastPathListener, type NodeRequestListener } from './fast-path/fast-path.js';
+import { afterInvalidate } from './invalidate/after-invalidate.js';
+import { CachedPages } from './render/cached-pages.js';
+import { createFastPath, type FastPathListener, type NodeRequestListener } from './fast-path/fast-path.js';
 
 export type { RenderOutcome };
 
@@ -56,25 +56,18 @@ export class ISRHandler {
   readonly metrics: ISRMetrics;
   /** Express handler answering the metrics in the Prometheus text format: `app.get('/metrics', isr.metricsHandler)`. */
   readonly metricsHandler: ISRMetrics['handler'];
-  private readonly emit: ISREmit;
   private readonly purge: CdnPurge | undefined;
   private readonly logger: ISRLogger;
   private readonly keyRules: RequestKeyRules;
-  private readonly cacheControl: CacheControlOptions | false;
   private readonly access: CacheAccess;
   private readonly requests: RenderRequests;
   private readonly flights = new SingleFlight<RenderOutcome>();
   private readonly store: PageStore;
-  private readonly regenerator: Regenerator;
   private readonly responder: RenderResponder;
+  private readonly pages: CachedPages;
   private readonly invalidateDeps: InvalidateDeps;
-  private readonly cacheStatus: CacheStatusValues;
   /** Configuration warnings logged once, when the handler answers its first request. */
   private startupWarnings: string[] = [];
-  private readonly budget: RenderBudget;
-  private readonly outageCopy: OutageCopy;
-  private readonly now: () => number;
-  private readonly writer: EntryWriter;
 
   /**
    * Error middleware for the invalidate route, placed after `express.json()` and `isr.invalidate`:
@@ -107,31 +100,28 @@ export class ISRHandler {
     const { logger, emit, cache, buildId, renderTimeoutMs, now } = resolved;
     this.metrics = metrics = new ISRMetrics(cache);
     this.metricsHandler = this.metrics.handler;
-    this.emit = emit;
     this.cache = cache;
     this.logger = logger;
-    this.now = now;
     this.keyRules = resolved.keyRules;
-    this.cacheControl = resolved.cacheControl;
-    this.access = new CacheAccess(cache, buildId, logger, emit);
-    this.requests = new RenderRequests(resolved.origin, resolved.keyRules.variants);
-    this.writer = new EntryWriter(resolved.modifyCachedHtml, logger);
+    const { cacheControl } = resolved;
+    const access = (this.access = new CacheAccess(cache, buildId, logger, emit));
+    const requests = (this.requests = new RenderRequests(resolved.origin, resolved.keyRules.variants));
+    const writer = new EntryWriter(resolved.modifyCachedHtml, logger);
     this.startupWarnings.push(...resolved.warnings);
-    const cacheStatus = (this.cacheStatus = new CacheStatusValues(resolved.cacheStatusDetail));
-    this.budget = new RenderBudget(resolved.maxConcurrentRenders, resolved.maxQueuedRenders, renderTimeoutMs);
-    this.outageCopy = new OutageCopy(resolved.outageCopyBytes);
-    const renderer = new Renderer(resolved.engine, renderTimeoutMs, this.budget, emit);
+    const cacheStatus = new CacheStatusValues(resolved.cacheStatusDetail);
+    const budget = new RenderBudget(resolved.maxConcurrentRenders, resolved.maxQueuedRenders, renderTimeoutMs);
+    const outageCopy = new OutageCopy(resolved.outageCopyBytes);
+    const renderer = new Renderer(resolved.engine, renderTimeoutMs, budget, emit);
     const entryHeaders = cdnEntryHeaders(options.cdn, logger);
     const { storeRules: rules, variantVary, modifyGeneratedHtml } = resolved;
     const settings = { buildId, compress: resolved.compress, entryHeaders, now, rules, variantVary, modifyGeneratedHtml };
-    const store = (this.store = new PageStore(renderer, this.access, settings, this.outageCopy, logger, emit));
-    const fleetLock = new FleetLock(this.access, renderTimeoutMs, resolved.fleetLockTtlMs);
+    const store = (this.store = new PageStore(renderer, access, settings, outageCopy, logger, emit));
+    const fleetLock = new FleetLock(access, renderTimeoutMs, resolved.fleetLockTtlMs);
     const backoff = new Backoff(resolved.retry, now);
     const peerWaitMs = renderTimeoutMs + INVALIDATE_PEER_MARGIN_MS;
-    const { flights, requests, access } = this;
+    const { flights } = this;
     const regenerator = new Regenerator(flights, backoff, fleetLock, store, requests, logger, emit, access, peerWaitMs);
-    this.regenerator = regenerator;
-    const { cacheControl, writer } = this;
+    this.pages = new CachedPages({ access, outageCopy, regenerator, budget, writer, cacheStatus, cacheControl, emit, now });
     this.responder = new RenderResponder({
       writer,
       flights,
@@ -155,13 +145,13 @@ export class ISRHandler {
       allowedQueryParams: this.keyRules.allowedQueryParams,
       isTracking: this.keyRules.isTracking,
       hostKeys: this.keyRules.hostKeys && { allowed: this.keyRules.hostKeys, hosts: resolved.keyHosts },
-      access: this.access,
+      access,
       logger,
-      regenerate: (key) => this.regenerateForInvalidation(key),
+      regenerate: (key) => regenerateForInvalidation(regenerator, key),
       isRendering: (key) => regenerator.isRendering(key),
       settleRunning: () => regenerator.settleRunning(),
-      cacheError: (operation, error) => this.access.failed(operation, error),
-      afterInvalidate: (result, tags) => this.afterInvalidate(result, tags),
+      cacheError: (operation, error) => access.failed(operation, error),
+      afterInvalidate: (result, tags) => afterInvalidate(result, tags, emit, this.purge),
       variantKeys: resolved.keyRules.variants?.keysOf,
     };
     this.handle = this.handle.bind(this);
@@ -188,9 +178,9 @@ export class ISRHandler {
       if (!key.cacheable) {
         return await this.responder.bypass(req, res, next, key.reason);
       }
-      const found = await this.cached(key.key);
+      const found = await this.pages.lookup(key.key);
       if (found) {
-        return this.writeCached(req, res, found.entry, found.stale);
+        return this.pages.write(req, res, found);
       }
       const knownUncacheable = this.store.knownUncacheable(key.key);
       if (knownUncacheable !== undefined) {
@@ -217,11 +207,11 @@ export class ISRHandler {
       return next();
     }
     try {
-      const found = await this.cached(key.key);
+      const found = await this.pages.lookup(key.key);
       if (!found) {
         return next();
       }
-      this.writeCached(req, res, found.entry, found.stale);
+      this.pages.write(req, res, found);
     } catch (error) {
       next(error);
     }
@@ -247,16 +237,10 @@ export class ISRHandler {
         const key = classifyRequest(req, this.keyRules);
         return key.cacheable ? key.key : undefined;
       },
-      peek: (key) => {
-        const found = this.access.peek(key);
-        if (found === undefined) return undefined;
-        if (!found.ok || found.entry === undefined) return null;
-        this.outageCopy.remember(found.entry);
-        return { entry: found.entry, stale: found.stale ?? false };
-      },
+      peek: (key) => this.pages.peek(key),
       // While the tier fails, the middleware serves the outage copy (and reports the outage once).
-      lookup: async (key) => (this.access.failing ? undefined : this.cached(key)),
-      write: (req, res, page: CachedPage) => this.writeCached(req, res, page.entry, page.stale),
+      lookup: async (key) => (this.access.failing ? undefined : this.pages.lookup(key)),
+      write: (req, res, page) => this.pages.write(req, res, page),
     });
   }
 
@@ -326,70 +310,12 @@ export class ISRHandler {
       lines.forEach((line) => this.logger.warn(line));
     }
   }
+}
 
-  /** Counts the answer's lists (metrics) and purges the CDN of what was invalidated. */
-  private async afterInvalidate(result: InvalidateResult, tags: readonly string[]): Promise<Partial<InvalidateResult> | undefined> {
-    const counts: Record<string, number> = { failed: Object.keys(result.failed).length };
-    for (const [list, value] of Object.entries(result)) {
-      if (Array.isArray(value)) {
-        counts[list] = value.length;
-      }
-    }
-    this.emit({ type: 'invalidation', counts });
-    if (this.purge === undefined) {
-      return undefined;
-    }
-    // Every page that is now fresh, gone or absent here may still sit at the CDN; failed ones kept their old page.
-    const urls = Object.entries(result).flatMap(([list, value]) => (Array.isArray(value) && list !== 'purged' ? (value as string[]) : []));
-    return this.purge.purge(urls, tags);
-  }
-
-  /**
-   * The tier's entry for `key` (remembered in the outage copy), and whether an invalidation marked
-   * it stale; while the tier fails, the copy's. A page the tier never took is served from the copy
-   * and written back once the tier answers.
-   */
-  private async cached(key: string): Promise<{ entry: CacheEntry; stale: boolean } | undefined> {
-    const found = await this.access.lookup(key);
-    if (!found.ok) {
-      const copy = this.outageCopy.get(key);
-      return copy && { entry: copy, stale: false };
-    }
-    if (found.entry) {
-      this.outageCopy.remember(found.entry);
-      return { entry: found.entry, stale: found.stale ?? false };
-    }
-    const unstored = this.outageCopy.unstored(key);
-    if (unstored) {
-      this.outageCopy.restore(unstored, (entry) => this.access.store(entry, this.access.clock.now()).then(() => undefined));
-    }
-    return unstored && { entry: unstored, stale: false };
-  }
-
-  /** An invalidation counts as done only when the tier stored the page (not just the outage copy). */
-  private async regenerateForInvalidation(key: string): Promise<RegenerationOutcome> {
-    const outcome = await this.regenerator.regenerate(key, 'invalidate', true);
-    return outcome.notStored === undefined || outcome.removed !== undefined || outcome.markedStale !== undefined
-      ? outcome
-      : { ...outcome, entry: undefined };
-  }
-
-  /**
-   * HIT, or STALE (past `revalidate`, marked stale by an invalidation, or failing) starting one
-   * background regeneration, unless the render budget is full (then the stale page is all there is).
-   */
-  private writeCached(req: ISRRequest, res: ServerResponse, entry: CacheEntry, marked = false): void {
-    const { revalidate } = entry;
-    // Seconds of freshness left (negative once stale); `revalidate: 0` never expires on its own.
-    const ttl = revalidate > 0 ? revalidate - (this.now() - entry.createdAt) / 1000 : Infinity;
-    const stale = marked || ttl <= 0 || this.regenerator.isFailing(entry.key);
-    if (stale && this.budget.hasRoomForBackground()) {
-      this.regenerator.schedule(entry.key);
-    }
-    const status = stale
-      ? this.cacheStatus.stale(Math.min(Math.floor(ttl), 0))
-      : this.cacheStatus.hit(revalidate > 0 ? Math.ceil(ttl) : undefined);
-    this.writer.write(req, res, entry, stale ? 'STALE' : 'HIT', cacheControlHeader(this.cacheControl, revalidate, ttl, stale), status);
-    this.emit(stale ? ANSWER_EVENTS.STALE : ANSWER_EVENTS.HIT);
-  }
+/** An invalidation counts as done only when the tier stored the page (not just the outage copy). */
+async function regenerateForInvalidation(regenerator: Regenerator, key: string): Promise<RegenerationOutcome> {
+  const outcome = await regenerator.regenerate(key, 'invalidate', true);
+  return outcome.notStored === undefined || outcome.removed !== undefined || outcome.markedStale !== undefined
+    ? outcome
+    : { ...outcome, entry: undefined };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { CacheEntry } from '../cache/cache-handler.js';
 import type { ISRRequest } from '../http/request-info.js';
+import type { CachedPage } from '../render/cached-pages.js';
 
 /** A Node request listener as Express apps and Angular's `createNodeRequestHandler` take them. */
 export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => unknown;
@@ -17,12 +17,6 @@ export interface FastPathListener {
   /** `http.createServer(listener).listen(...)`; the callback also receives a listen error, as in Express 5. */
   listen(port?: number | string, callback?: ListenCallback): Server;
   listen(port: number | string, hostname: string, callback?: ListenCallback): Server;
-}
-
-/** A page found in the cache and whether an invalidation marked it stale. */
-export interface CachedPage {
-  entry: CacheEntry;
-  stale: boolean;
 }
 
 /** What the fast path uses of the handler: the middleware's own steps, nothing of its own. */
