@@ -3,8 +3,8 @@ import { parseAnswer } from '../../../builders/isr-invalidate/answer';
 import type { InvalidateResult } from '../../../runtime/invalidate/invalidation-run';
 
 // The builder (CommonJS) and the runtime (ESM) are compiled apart and cannot share a declaration,
-// so the endpoint's answer is declared twice. This file does not compile (ts-jest reports it)
-// when the two declarations drift apart in either direction.
+// so the endpoint's answer is declared twice. This file does not type-check (`npm test` runs
+// `npm run typecheck` first; jest itself transpiles without types) when the two drift apart.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameAnswer: Same<InvalidateAnswer, InvalidateResult> = true;
 
