@@ -166,7 +166,7 @@ export class RedisCacheHandler implements CacheHandler {
       await this.delete(key);
       return undefined;
     }
-    if (useMemory && this.bus.coherent && seen === this.invalidations) this.memory?.set(entry, this.lifetimeMs(entry, Date.now()));
+    if (useMemory && this.bus.coherent && seen === this.invalidations) this.memory?.set(entry, this.expiryMs(entry, Date.now()));
     return entry;
   }
 
@@ -192,7 +192,7 @@ export class RedisCacheHandler implements CacheHandler {
       [encodeEntry(entry), String(px), command, channel, this.message(entry.key), ...tags],
     );
     // Another instance's newer write announced meanwhile wins: keep no copy then.
-    if (this.memory && this.bus.coherent && seen === this.invalidations) this.memory.set(entry, this.lifetimeMs(entry, Date.now()));
+    if (this.memory && this.bus.coherent && seen === this.invalidations) this.memory.set(entry, this.expiryMs(entry, Date.now()));
   }
 
   async delete(key: string): Promise<boolean> {
@@ -296,17 +296,14 @@ export class RedisCacheHandler implements CacheHandler {
     await this.connection.close();
   }
 
-  /** ms until the entry expires in Redis: `ttlAfterStaleSeconds` after it turns stale; 0 = never. */
+  /**
+   * ms until the entry expires in Redis: `ttlAfterStaleSeconds` after it turns stale; 0 = never.
+   * Also the lifetime of an in-process copy, which never outlives the Redis entry.
+   */
   private expiryMs(entry: CacheEntry, now: number): number {
     if (!(entry.revalidate > 0)) return 0;
     const expiresAt = entry.createdAt + entry.revalidate * 1000 + this.ttlAfterStaleMs;
     return Math.max(1_000, Math.ceil(expiresAt - now));
-  }
-
-  /** How long an in-process copy may live: no longer than the Redis entry (0 = no limit). */
-  private lifetimeMs(entry: CacheEntry, now: number): number {
-    if (!(entry.revalidate > 0)) return 0;
-    return Math.max(1, Math.ceil(entry.createdAt + entry.revalidate * 1000 + this.ttlAfterStaleMs - now));
   }
 
   /**
