@@ -267,7 +267,9 @@ export class RedisCacheHandler implements CacheHandler {
   async acquireLock(key: string, ttlMs: number): Promise<boolean> {
     const token = `${this.instanceId}:${++this.lockCounter}`;
     const lockKey = this.layout.lockKey(key);
-    const reply = await this.connection.command(['SET', lockKey, token, 'NX', 'PX', String(Math.max(1, Math.ceil(ttlMs)))], { key: lockKey });
+    const reply = await this.connection.command(['SET', lockKey, token, 'NX', 'PX', String(Math.max(1, Math.ceil(ttlMs)))], {
+      key: lockKey,
+    });
     if (reply === null || reply === undefined) return false;
     this.lockTokens.set(key, token);
     return true;

@@ -9,6 +9,7 @@ import {
   type RedisCommandArgument,
   type RedisModuleLike,
 } from './redis-client-like.js';
+import { hashSlot } from './redis-key-layout.js';
 import { errorMessage } from '../utils/logger.js';
 import { withTimeout } from '../utils/timeout.js';
 
@@ -56,6 +57,8 @@ export interface RedisConnectionOptions {
 /** Longest wait between reconnect attempts of a client this tier created. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
 
+const ANY_NODE = '*';
+
 /** Error replies that mean "this slot cannot answer now" (failover, resharding, loading): an outage, not a bug. */
 const UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING|MOVED|ASK|READONLY|BUSY)\b/;
 
@@ -69,13 +72,17 @@ const UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING|MOVED|ASK|R
 export class RedisConnection {
   private clientPromise: Promise<RedisAnyClientLike> | undefined;
   private connectStartedAt = 0;
-  private down = false;
+  /**
+   * Where commands fail now: `*` for the connection as a whole, a master's address on a cluster
+   * (one master down must not make every other master's answer log a recovery).
+   */
+  private readonly down = new Set<string>();
   private closed = false;
   private readyWait: Promise<void> | undefined;
   private readonly onError = (error: unknown): void => {
     this.markDown(error);
   };
-  private readonly onReady = (): void => this.markUp();
+  private readonly onReady = (): void => this.markUp(ANY_NODE);
 
   constructor(private readonly options: RedisConnectionOptions) {}
 
@@ -100,14 +107,19 @@ export class RedisConnection {
   async command(args: RedisCommandArgument[], route: CommandRoute = {}): Promise<unknown> {
     const client = await this.readyClient();
     const options = route.buffers ? BUFFER_REPLIES : undefined;
-    return this.guarded(args, () =>
-      isClusterClient(client) ? client.sendCommand(route.key, route.readonly, args, options) : client.sendCommand(args, options),
-    );
+    if (!isClusterClient(client)) return this.guarded(args, ANY_NODE, () => client.sendCommand(args, options));
+    const node = route.key === undefined ? ANY_NODE : (client.slots[hashSlot(String(route.key))]?.master.address ?? ANY_NODE);
+    if (this.down.size > 0) {
+      // A master replaced by a failover never answers again: forget it.
+      for (const address of this.down)
+        if (address !== ANY_NODE && !client.masters.some((m) => m.address === address)) this.down.delete(address);
+    }
+    return this.guarded(args, node, () => client.sendCommand(route.key, route.readonly, args, options));
   }
 
   /** Sends one command to one node (a cluster master's own client: SCAN, UNLINK of its keys). */
   nodeCommand(node: RedisClientLike, args: RedisCommandArgument[]): Promise<unknown> {
-    return this.guarded(args, () => node.sendCommand(args));
+    return this.guarded(args, ANY_NODE, () => node.sendCommand(args));
   }
 
   /**
@@ -140,18 +152,18 @@ export class RedisConnection {
     }
   }
 
-  private async guarded(args: RedisCommandArgument[], send: () => Promise<unknown>): Promise<unknown> {
+  private async guarded(args: RedisCommandArgument[], node: string, send: () => Promise<unknown>): Promise<unknown> {
     try {
       const reply = await withTimeout(
         this.options.commandTimeoutMs,
         send,
         () => new RedisUnavailableError(`Redis ${String(args[0])} timed out after ${this.options.commandTimeoutMs} ms`),
       );
-      this.markUp();
+      this.markUp(node);
       return reply;
     } catch (error) {
       if (isErrorReply(error) && !UNAVAILABLE_REPLY.test(errorMessage(error))) throw error;
-      throw this.markDown(error);
+      throw this.markDown(error, node);
     }
   }
 
@@ -171,21 +183,26 @@ export class RedisConnection {
   }
 
   /** Logs the start of an outage once; returns the error to throw. */
-  markDown(error: unknown): RedisUnavailableError {
+  markDown(error: unknown, node = ANY_NODE): RedisUnavailableError {
     const unavailable =
       error instanceof RedisUnavailableError ? error : new RedisUnavailableError(`Redis unavailable: ${errorMessage(error)}`);
-    if (!this.down && !this.closed) {
-      this.down = true;
+    if (this.closed) return unavailable;
+    if (this.down.size === 0) {
       this.options.logger.warn(
         `Redis cache unavailable (${errorMessage(error)}); pages are rendered without the shared cache until it is back`,
       );
     }
+    this.down.add(node);
     return unavailable;
   }
 
-  private markUp(): void {
-    if (!this.down) return;
-    this.down = false;
+  /** Ends the outage of `node` (logs the recovery once nothing is down any more). */
+  markUp(node: string): void {
+    if (this.down.size === 0) return;
+    // Any answer shows the connection works; a cluster master is back once it answers itself.
+    this.down.delete(ANY_NODE);
+    this.down.delete(node);
+    if (this.down.size > 0) return;
     const { logger } = this.options;
     // Called on the logger (not detached): class-based loggers need their `this`.
     const line = 'Redis cache connection restored';
@@ -212,6 +229,9 @@ export class RedisConnection {
       if (cluster) {
         if (!redis.createCluster) throw new RedisUnavailableError("the 'redis' package has no createCluster() (redis >= 4.6 is required)");
         client = redis.createCluster({
+          // Masters are connected when first used: connecting eagerly waits for every master, so a
+          // process starting while one is down would not serve the others' slots either.
+          minimizeConnections: true,
           ...cluster.options,
           rootNodes: cluster.rootNodes.map((node) => (typeof node === 'string' ? { url: node } : node)),
           defaults: { ...((cluster.options?.['defaults'] as Record<string, unknown> | undefined) ?? {}), ...nodeOptions },
@@ -239,7 +259,7 @@ export class RedisConnection {
    * The client when it is ready. A connection attempt younger than the command timeout is
    * waited for (the first request after start-up); otherwise a disconnected client fails fast.
    */
-  private async readyClient(): Promise<RedisAnyClientLike> {
+  async readyClient(): Promise<RedisAnyClientLike> {
     const client = await this.client();
     if (client.isReady) return client;
     if (!client.isOpen && Date.now() - this.connectStartedAt > MAX_RECONNECT_DELAY_MS) this.startConnect(client);

@@ -1,10 +1,25 @@
 import { hashSlot, type RedisKeyLayout } from './redis-key-layout.js';
-import { closeClient, isClusterClient, type RedisClientLike, type RedisClusterLike, type RedisClusterNodeLike } from './redis-client-like.js';
+import {
+  closeClient,
+  isClusterClient,
+  type RedisClientLike,
+  type RedisClusterLike,
+  type RedisClusterNodeLike,
+} from './redis-client-like.js';
 import type { RedisConnection } from './redis-connection.js';
 import { withTimeout } from '../utils/timeout.js';
 
 /** Least time between two attempts to (re)subscribe after a failure or a loss. */
 const RESUBSCRIBE_DELAY_MS = 1_000;
+/** A failure to subscribe on one cluster master: counted as that master's outage. */
+class MasterSubscribeError extends Error {
+  constructor(
+    readonly address: string,
+    cause: unknown,
+  ) {
+    super(`${address}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
 
 export interface InvalidationBusHandlers {
   /** An invalidation message (the caller drops its own). */
@@ -57,7 +72,8 @@ export class RedisInvalidationBus {
       })
       .catch((error: unknown) => {
         this.lost(generation);
-        this.connection.markDown(error);
+        // Reported as an outage of the master that failed (once, with the commands' own failures).
+        if (!this.closed) this.connection.markDown(error, error instanceof MasterSubscribeError ? error.address : undefined);
       })
       .finally(() => {
         this.subscribing = false;
@@ -71,7 +87,7 @@ export class RedisInvalidationBus {
   }
 
   private async subscribe(generation: number): Promise<void> {
-    const client = await this.connection.client();
+    const client = await this.connection.readyClient();
     if (!isClusterClient(client)) {
       const subscriber = this.track(client.duplicate(), generation);
       await this.timed(() => subscriber.connect(), 'subscriber connection');
@@ -79,16 +95,23 @@ export class RedisInvalidationBus {
       return;
     }
     await Promise.all(
-      [...channelsByMaster(client, this.layout.allChannels()).values()].map(async ({ node, channels }) => {
-        const nodeClient = await this.timed(() => client.nodeClient(node), `cluster node ${node.address}`);
-        const subscriber = this.track(nodeClient.duplicate(), generation);
-        await this.timed(() => subscriber.connect(), `subscriber on ${node.address}`);
-        const sSubscribe = subscriber.sSubscribe?.bind(subscriber);
-        if (!sSubscribe) throw new Error('the redis client has no sSubscribe() (redis >= 4.6 is required for a cluster)');
-        // One SSUBSCRIBE per channel: a cluster refuses channels of several slots in one command.
-        await this.timed(() => Promise.all(channels.map((channel) => sSubscribe(channel, this.listener))), `SSUBSCRIBE on ${node.address}`);
-      }),
+      [...channelsByMaster(client, this.layout.allChannels()).values()].map(({ node, channels }) =>
+        this.subscribeOn(client, node, channels, generation).catch((error: unknown) => {
+          throw new MasterSubscribeError(node.address, error);
+        }),
+      ),
     );
+  }
+
+  /** One connection to `node` (a duplicate of the cluster's own, same TLS and credentials) for its channels. */
+  private async subscribeOn(client: RedisClusterLike, node: RedisClusterNodeLike, channels: string[], generation: number): Promise<void> {
+    const nodeClient = await this.timed(() => client.nodeClient(node), `cluster node ${node.address}`);
+    const subscriber = this.track(nodeClient.duplicate(), generation);
+    await this.timed(() => subscriber.connect(), `subscriber on ${node.address}`);
+    const sSubscribe = subscriber.sSubscribe?.bind(subscriber);
+    if (!sSubscribe) throw new Error('the redis client has no sSubscribe() (redis >= 4.6 is required for a cluster)');
+    // One SSUBSCRIBE per channel: a cluster refuses channels of several slots in one command.
+    await this.timed(() => Promise.all(channels.map((channel) => sSubscribe(channel, this.listener))), `SSUBSCRIBE on ${node.address}`);
   }
 
   /** Registers a subscriber of this generation: any trouble on it means messages may be lost. */

@@ -67,7 +67,7 @@ describe('RedisCacheHandler', () => {
     expect(await admin.pTTL(keys.tagKey('posts'))).toBe(-1); // outlives its longest-living member
   });
 
-  it('answers a tag from its own set and its members\' entries, dropping old members whose entry expired (no SCAN)', async () => {
+  it("answers a tag from its own set and its members' entries, dropping old members whose entry expired (no SCAN)", async () => {
     const prefix = uniquePrefix('tags');
     const keys = new RedisKeyLayout(prefix);
     const cache = handler({ keyPrefix: prefix });
