@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { APP_NAME, ANGULAR_VERSION, RX_ANGULAR_ISR_VERSION, apps, prepareApps, serverEntry } from './lib/apps.mjs';
 import { freePort, log, startServer } from './lib/exec.mjs';
 import { get, postJson, settledRenders } from './lib/http.mjs';
+import { startRedisCluster } from './lib/redis-cluster.mjs';
 import { writeReport } from './lib/report.mjs';
 
 const benchDir = new URL('.', import.meta.url).pathname;
@@ -204,6 +205,17 @@ async function startAll(results, servers, rxError) {
     BENCH_REDIS_PREFIX: layerPrefix,
   });
   const middleware = await up('ng-isr memory, middleware only', apps.isr, { BENCH_CACHE: 'memory', BENCH_MIDDLEWARE_ONLY: '1' });
+  // Redis Cluster rows: a 3-master cluster of its own, with the default in-process copy and without.
+  const redisCluster = await startRedisCluster();
+  results.cleanup.push(() => redisCluster.stop());
+  const clusterEnv = (label, memoryLayer) => ({
+    BENCH_CACHE: 'redis-cluster',
+    REDIS_CLUSTER_NODES: redisCluster.rootNodes.join(','),
+    BENCH_REDIS_PREFIX: `ng-isr-bench:${process.pid}:${label}:`,
+    BENCH_REDIS_MEMORY_LAYER: memoryLayer,
+  });
+  const cluster = await up('ng-isr redis cluster', apps.isr, clusterEnv('cluster', 'on'));
+  const clusterNoCopy = await up('ng-isr redis cluster, memoryLayer off', apps.isr, clusterEnv('cluster-nocopy', 'off'));
   const rx = rxError ? undefined : await up('@rx-angular/isr', apps.rx, { ISR_INVALIDATE_TOKEN: TOKEN });
 
   // The page as ng-isr stores it: the bytes the limit server sends, and the RSS probe's page.
@@ -246,7 +258,7 @@ async function startAll(results, servers, rxError) {
     servers.push(server);
     limits[name] = { server, origin };
   }
-  for (const target of [filesystem, redis, redisLayer, middleware, rx]) {
+  for (const target of [filesystem, redis, redisLayer, middleware, cluster, clusterNoCopy, rx]) {
     if (target) await get(`${target.origin}${PAGE}`);
   }
   await get(`${middleware.origin}${LARGE_PAGE}`);
@@ -274,6 +286,8 @@ async function startAll(results, servers, rxError) {
       scenario('ng-isr', 'ng-isr HIT, Redis', redis, accept.identity, { expectCache: 'HIT' }),
       scenario('ng-isr', 'ng-isr HIT, Redis, br', redis, accept.br, { expectCache: 'HIT' }),
       scenario('ng-isr', 'ng-isr HIT, Redis + memoryLayer', redisLayer, accept.identity, { expectCache: 'HIT' }),
+      scenario('ng-isr', 'ng-isr HIT, Redis Cluster (3 masters)', cluster, accept.identity, { expectCache: 'HIT' }),
+      scenario('ng-isr', 'ng-isr HIT, Redis Cluster, memoryLayer: false', clusterNoCopy, accept.identity, { expectCache: 'HIT' }),
       ...(rx
         ? [scenario('rx', '@rx-angular/isr HIT', rx, accept.identity), scenario('rx', '@rx-angular/isr HIT, br requested', rx, accept.br)]
         : []),

@@ -19,10 +19,11 @@ export type { MemoryCacheHandlerOptions } from './cache/memory-cache-handler.js'
 export { FileSystemCacheHandler, DEFAULT_FILESYSTEM_MAX_BYTES } from './cache/filesystem-cache-handler.js';
 export type { FileSystemCacheHandlerOptions } from './cache/filesystem-cache-handler.js';
 export type { PrerenderedImportOptions } from './cache/prerendered-import.js';
-export { RedisCacheHandler, DEFAULT_REDIS_KEY_PREFIX } from './cache/redis-cache-handler.js';
+export { RedisCacheHandler, DEFAULT_REDIS_KEY_PREFIX, DEFAULT_REDIS_MEMORY_LAYER } from './cache/redis-cache-handler.js';
 export type { RedisCacheHandlerOptions } from './cache/redis-cache-handler.js';
 export { RedisUnavailableError } from './cache/redis-connection.js';
-export type { RedisClientLike } from './cache/redis-client-like.js';
+export type { RedisClusterConfig } from './cache/redis-connection.js';
+export type { RedisClientLike, RedisClusterLike } from './cache/redis-client-like.js';
 export type { MemoryLayerOptions } from './cache/memory-layer.js';
 export type { CacheLogger } from './cache/cache-logger.js';
 export type { ISREngine, ISRRenderRequest, RenderedPage } from './engine/isr-engine.js';

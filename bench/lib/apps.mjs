@@ -165,6 +165,12 @@ function benchCache() {
         keyPrefix: process.env['BENCH_REDIS_PREFIX'] ?? 'ng-isr-bench:',
         memoryLayer: { maxBytes: 32 * 1024 * 1024 },
       });
+    case 'redis-cluster':
+      return new RedisCacheHandler({
+        cluster: { rootNodes: (process.env['REDIS_CLUSTER_NODES'] ?? '').split(',') },
+        keyPrefix: process.env['BENCH_REDIS_PREFIX'] ?? 'ng-isr-bench:',
+        ...(process.env['BENCH_REDIS_MEMORY_LAYER'] === 'off' ? { memoryLayer: false } : {}),
+      });
     default:
       return new MemoryCacheHandler();
   }

@@ -21,11 +21,13 @@ export interface MemoryLayerOptions {
  */
 export class MemoryLayer {
   private readonly lru: LRUCache<string, CacheEntry>;
+  private readonly maxAgeMs: number | undefined;
 
   constructor(options: MemoryLayerOptions) {
     if (!Number.isFinite(options.maxBytes) || options.maxBytes <= 0) {
       throw new Error(`memoryLayer.maxBytes must be a positive number, got ${options.maxBytes}`);
     }
+    this.maxAgeMs = options.maxAgeMs && options.maxAgeMs > 0 ? options.maxAgeMs : undefined;
     this.lru = new LRUCache<string, CacheEntry>({
       maxSize: options.maxBytes,
       sizeCalculation: entrySizeInBytes,
@@ -37,13 +39,17 @@ export class MemoryLayer {
     return this.lru.get(key);
   }
 
-  /** Keeps `entry`; an entry larger than the whole layer is simply not kept. */
-  set(entry: CacheEntry): void {
+  /**
+   * Keeps `entry` (for at most `ttlMs` when given and > 0: a copy never outlives the tier's own
+   * entry); an entry larger than the whole layer is simply not kept.
+   */
+  set(entry: CacheEntry, ttlMs?: number): void {
     if (entrySizeInBytes(entry) > this.lru.maxSize) {
       this.lru.delete(entry.key);
       return;
     }
-    this.lru.set(entry.key, compactEntry(entry));
+    const ttl = ttlMs !== undefined && ttlMs > 0 ? Math.min(ttlMs, this.maxAgeMs ?? ttlMs) : undefined;
+    this.lru.set(entry.key, compactEntry(entry), ttl === undefined ? undefined : { ttl });
   }
 
   delete(key: string): void {
@@ -55,7 +61,7 @@ export class MemoryLayer {
   }
 }
 
-/** Builds the layer from the `memoryLayer` option: `false`/`undefined` disables it. */
+/** Builds the layer from the `memoryLayer` option: `false`/`undefined` disables it (tiers pass their default for `undefined`). */
 export function createMemoryLayer(option: MemoryLayerOptions | false | undefined): MemoryLayer | undefined {
   return option ? new MemoryLayer(option) : undefined;
 }

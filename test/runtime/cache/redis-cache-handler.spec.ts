@@ -3,6 +3,7 @@ import { CapturingLogger } from '../../support/capturing-logger';
 import { encodeEntry } from '../../../runtime/cache/entry-codec';
 import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runtime/cache/redis-cache-handler';
 import { RedisUnavailableError } from '../../../runtime/cache/redis-connection';
+import { RedisKeyLayout } from '../../../runtime/cache/redis-key-layout';
 import { describeCacheHandlerContract, expectSameEntry, makeEntry, waitFor } from './cache-handler.contract';
 import { adminClient, startOwnRedis, testRedis, uniquePrefix, type TestRedis } from './support/redis-server';
 jest.setTimeout(30_000); // waitFor deadlines here reach 5 s x 5 (memory layer test) and 10 s (reconnects), plus starting redis-server
@@ -49,27 +50,30 @@ describe('RedisCacheHandler', () => {
 
   it('stores one binary blob per entry that expires ttlAfterStaleSeconds after going stale', async () => {
     const prefix = uniquePrefix('ttl');
+    const keys = new RedisKeyLayout(prefix);
     const cache = handler({ keyPrefix: prefix, ttlAfterStaleSeconds: 20 });
     const entry = makeEntry('/ttl', { createdAt: Date.now(), revalidate: 10, tags: ['posts'] });
     await cache.set(entry);
-    const raw = await admin.withTypeMapping({ 36: Buffer }).get(`${prefix}e:/ttl`);
+    const raw = await admin.withTypeMapping({ 36: Buffer }).get(keys.entryKey('/ttl'));
     expect(Buffer.isBuffer(raw) && raw.equals(encodeEntry(entry))).toBe(true);
-    const ttl = await admin.pTTL(`${prefix}e:/ttl`);
+    const ttl = await admin.pTTL(keys.entryKey('/ttl'));
     expect(ttl).toBeGreaterThan(25_000);
     expect(ttl).toBeLessThanOrEqual(30_000);
-    expect(await admin.pTTL(`${prefix}t:posts`)).toBeGreaterThanOrEqual(ttl - 1_000);
+    expect(await admin.pTTL(keys.entryTagsKey('/ttl'))).toBeGreaterThanOrEqual(ttl - 1_000);
+    expect(await admin.pTTL(keys.tagKey('posts'))).toBeGreaterThanOrEqual(ttl - 1_000);
 
     await cache.set(makeEntry('/forever', { revalidate: 0, tags: ['posts'] }));
-    expect(await admin.pTTL(`${prefix}e:/forever`)).toBe(-1);
-    expect(await admin.pTTL(`${prefix}t:posts`)).toBe(-1); // outlives its longest-living member
+    expect(await admin.pTTL(keys.entryKey('/forever'))).toBe(-1);
+    expect(await admin.pTTL(keys.tagKey('posts'))).toBe(-1); // outlives its longest-living member
   });
 
-  it('answers a tag from its own set, dropping keys whose entry expired (no SCAN)', async () => {
+  it("answers a tag from its own set and its members' entries, dropping old members whose entry expired (no SCAN)", async () => {
     const prefix = uniquePrefix('tags');
+    const keys = new RedisKeyLayout(prefix);
     const cache = handler({ keyPrefix: prefix });
     for (const key of ['/a', '/b', '/c']) await cache.set(makeEntry(key, { tags: ['posts'] }));
     await cache.set(makeEntry('/other', { tags: ['authors'] }));
-    await admin.del(`${prefix}e:/b`); // as if it had expired
+    await admin.del(keys.entryKey('/b')); // as if it had expired
 
     const monitor = await adminClient(redis.url);
     const commands: string[] = [];
@@ -87,31 +91,52 @@ describe('RedisCacheHandler', () => {
       commands.flatMap((line) => [...line.matchAll(new RegExp(`"(${escapeRegExp(prefix)}[^"]*)"`, 'g'))].map((m) => m[1])),
     );
     touched.delete(marker);
-    expect([...touched].sort()).toEqual([`${prefix}e:`, `${prefix}e:/a`, `${prefix}e:/b`, `${prefix}e:/c`, `${prefix}t:posts`].sort());
+    const perKey = ['/a', '/b', '/c'].flatMap((key) => [keys.entryKey(key), keys.entryTagsKey(key)]);
+    expect([...touched].sort()).toEqual([...perKey, keys.tagKey('posts')].sort());
     expect(commands.join('\n')).not.toMatch(/"(SCAN|KEYS)"/i);
-    expect(await admin.sMembers(`${prefix}t:posts`)).toEqual(expect.arrayContaining(['/a', '/c']));
-    expect(await admin.sIsMember(`${prefix}t:posts`, '/b')).toBeFalsy();
+    // A young member stays (it may belong to a write between its two steps); an old one goes.
+    expect((await admin.zRange(keys.tagKey('posts'), 0, -1)).sort()).toEqual(['/a', '/b', '/c']);
+    await admin.zAdd(keys.tagKey('posts'), { score: Date.now() - 120_000, value: '/b' }, { XX: true });
+    expect((await cache.keysByTag('posts')).sort()).toEqual(['/a', '/c']);
+    expect((await admin.zRange(keys.tagKey('posts'), 0, -1)).sort()).toEqual(['/a', '/c']);
+  });
+
+  it('a write that stopped between its two steps leaves nothing a tag answers, and is repaired later', async () => {
+    const prefix = uniquePrefix('half');
+    const keys = new RedisKeyLayout(prefix);
+    const cache = handler({ keyPrefix: prefix });
+    // Step 1 only (the tag set), as a crash right after it would leave it.
+    await admin.zAdd(keys.tagKey('posts'), { score: Date.now() - 120_000, value: '/half' });
+    await cache.set(makeEntry('/whole', { tags: ['posts'] }));
+    expect(await cache.keysByTag('posts')).toEqual(['/whole']);
+    expect(await admin.zRange(keys.tagKey('posts'), 0, -1)).toEqual(['/whole']);
   });
 
   it('keeps tag sets consistent when an entry is replaced or deleted', async () => {
     const prefix = uniquePrefix('consistent');
+    const keys = new RedisKeyLayout(prefix);
     const cache = handler({ keyPrefix: prefix });
     await cache.set(makeEntry('/p', { tags: ['a', 'b'] }));
     await cache.set(makeEntry('/p', { tags: ['b', 'c'] }));
-    expect(await admin.exists(`${prefix}t:a`)).toBe(0);
-    expect((await admin.sMembers(`${prefix}g:/p`)).sort()).toEqual(['b', 'c']);
+    expect(await cache.keysByTag('a')).toEqual([]);
+    expect((await admin.sMembers(keys.entryTagsKey('/p'))).sort()).toEqual(['b', 'c']);
     await cache.delete('/p');
-    expect(await admin.keys(`${prefix}*`)).toEqual([]);
+    expect([await cache.keysByTag('b'), await cache.keysByTag('c')]).toEqual([[], []]);
+    // Only tag sets are left (they expire with their members, and readers prune them).
+    const left = await admin.keys(`${prefix}*`);
+    expect(left.sort()).toEqual([keys.tagKey('a'), keys.tagKey('b'), keys.tagKey('c')].sort());
   });
 
   it('removes a damaged blob and answers a miss', async () => {
     const prefix = uniquePrefix('damaged');
+    const keys = new RedisKeyLayout(prefix);
     const logger = new CapturingLogger();
-    const cache = handler({ keyPrefix: prefix, logger });
+    // Without the in-process copy: the damage is written behind the handler's back (no message).
+    const cache = handler({ keyPrefix: prefix, logger, memoryLayer: false });
     await cache.set(makeEntry('/d', { tags: ['t'] }));
-    await admin.set(`${prefix}e:/d`, 'NISR garbage');
+    await admin.set(keys.entryKey('/d'), 'NISR garbage');
     expect(await cache.get('/d')).toBeUndefined();
-    expect(await admin.exists(`${prefix}e:/d`)).toBe(0);
+    expect(await admin.exists(keys.entryKey('/d'))).toBe(0);
     expect(await cache.keysByTag('t')).toEqual([]);
     expect(logger.at('warn').join()).toMatch(/damaged/);
   });
@@ -140,9 +165,10 @@ describe('RedisCacheHandler', () => {
     expect(await a.acquireLock('/k', 100)).toBe(true);
     await waitFor(async () => await b.acquireLock('/k', 30_000), 5_000, 'lock expiry');
     await a.releaseLock('/k');
-    expect(await admin.exists(`${prefix}l:/k`)).toBe(1);
+    const lockKey = new RedisKeyLayout(prefix).lockKey('/k');
+    expect(await admin.exists(lockKey)).toBe(1);
     await b.releaseLock('/k');
-    expect(await admin.exists(`${prefix}l:/k`)).toBe(0);
+    expect(await admin.exists(lockKey)).toBe(0);
   });
 
   it('memory layer: hot reads skip Redis, and writes elsewhere reach it through pub/sub', async () => {
@@ -158,7 +184,7 @@ describe('RedisCacheHandler', () => {
     await b.set(makeEntry('/m', { version: 1 }));
     expect((await a.get('/m'))?.headers['x-version']).toBe('1');
     // Removed behind the handlers' back (no message): b still answers from its memory layer.
-    await admin.del(`${prefix}e:/m`);
+    await admin.del(new RedisKeyLayout(prefix).entryKey('/m'));
     expect((await b.get('/m'))?.headers['x-version']).toBe('1');
 
     await a.set(makeEntry('/m', { version: 2 }));

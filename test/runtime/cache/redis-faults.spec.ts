@@ -1,6 +1,7 @@
 import { CapturingLogger } from '../../support/capturing-logger';
 import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runtime/cache/redis-cache-handler';
 import { RedisUnavailableError } from '../../../runtime/cache/redis-connection';
+import { RedisKeyLayout } from '../../../runtime/cache/redis-key-layout';
 import { TestEngine } from '../support/test-engine';
 import { startServer } from '../support/test-server';
 import { makeEntry, waitFor } from './cache-handler.contract';
@@ -32,7 +33,7 @@ describe('RedisCacheHandler under faults (private redis-server)', () => {
     const cache = handler({ keyPrefix: prefix });
     await cache.set(makeEntry('/tagged', { tags: ['t'] }));
     const filler: string[] = [];
-    for (let i = 0; i < 2_500; i++) filler.push(`${prefix}e:/filler/${i}`, 'x');
+    for (let i = 0; i < 2_500; i++) filler.push(new RedisKeyLayout(prefix).entryKey(`/filler/${i}`), 'x');
     await fleet.admin.mSet(filler);
     await fleet.admin.set('outside-the-prefix', 'kept');
     await cache.clear();
@@ -65,7 +66,7 @@ describe('RedisCacheHandler under faults (private redis-server)', () => {
     await waitFor(async () => (await a.get('/k')) === (await a.get('/k')), 5_000, 'a to keep /k in its layer');
     // Written behind the handlers' back: no pub/sub message.
     const { encodeEntry } = await import('../../../runtime/cache/entry-codec');
-    await fleet.admin.set(Buffer.from(`${prefix}e:/k`), encodeEntry(makeEntry('/k', { version: 2 })));
+    await fleet.admin.set(Buffer.from(new RedisKeyLayout(prefix).entryKey('/k')), encodeEntry(makeEntry('/k', { version: 2 })));
     expect(await version(a, '/k')).toBe('1'); // still the in-process copy
     await waitFor(async () => (await version(a, '/k')) === '2', 5_000, 'the copy to age out');
   });

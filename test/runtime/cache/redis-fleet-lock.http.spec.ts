@@ -1,4 +1,5 @@
 import { RedisCacheHandler } from '../../../runtime/cache/redis-cache-handler';
+import { RedisKeyLayout } from '../../../runtime/cache/redis-key-layout';
 import { CapturingLogger } from '../../support/capturing-logger';
 import { renderNumber, TestEngine } from '../support/test-engine';
 import { startServer, type TestServer } from '../support/test-server';
@@ -66,8 +67,8 @@ describe('fleet locks on a real private redis-server: short TTL, renewed while r
           (response) => response.text(),
           () => '',
         );
-        await waitFor(async () => (await admin.exists(`${prefix}l:/crash`)) === 1, 5_000, "a's lock");
-        expect(await admin.pTTL(`${prefix}l:/crash`)).toBeLessThanOrEqual(LOCK_TTL_MS);
+        await waitFor(async () => (await admin.exists(new RedisKeyLayout(prefix).lockKey('/crash'))) === 1, 5_000, "a's lock");
+        expect(await admin.pTTL(new RedisKeyLayout(prefix).lockKey('/crash'))).toBeLessThanOrEqual(LOCK_TTL_MS);
         // a "crashes": its Redis connection is gone, so it neither renews nor releases its lock.
         await a.cache.close();
         const answer = await get(b, '/crash');
@@ -85,7 +86,7 @@ describe('fleet locks on a real private redis-server: short TTL, renewed while r
     withFleet(async (a, b, prefix) => {
       const admin = await adminClient(redis.url);
       const first = get(a, '/slow');
-      await waitFor(async () => (await admin.exists(`${prefix}l:/slow`)) === 1, 5_000, "a's lock");
+      await waitFor(async () => (await admin.exists(new RedisKeyLayout(prefix).lockKey('/slow'))) === 1, 5_000, "a's lock");
       const second = await get(b, '/slow');
       const firstAnswer = await first;
       expect(firstAnswer.cache).toBe('MISS');
@@ -96,7 +97,7 @@ describe('fleet locks on a real private redis-server: short TTL, renewed while r
       expect(second.body).toBe(firstAnswer.body);
       expect(a.engine.renders('/slow') + b.engine.renders('/slow')).toBe(1);
       // The renewal timer stopped with the render and the lock was released.
-      expect(await admin.exists(`${prefix}l:/slow`)).toBe(0);
+      expect(await admin.exists(new RedisKeyLayout(prefix).lockKey('/slow'))).toBe(0);
       await admin.quit();
     }));
 });
