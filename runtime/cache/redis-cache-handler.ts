@@ -171,6 +171,14 @@ export class RedisCacheHandler implements CacheHandler {
   }
 
   /**
+   * The in-process copy's entry, for the fast path, while the invalidation subscription holds;
+   * `undefined` (ask {@link get}) otherwise: absence here says nothing about Redis.
+   */
+  peek(key: string): CacheEntry | undefined {
+    return this.memory !== undefined && this.bus.ensure() ? this.memory.get(key) : undefined;
+  }
+
+  /**
    * Adds the key to each tag's set, then writes the entry (see `redis-scripts.ts` for why this
    * order): a tag invalidation that comes after this resolves finds the entry.
    */

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { FileSystemCacheHandler } from '../../runtime/cache/filesystem-cache-handler.js';
 import { MemoryCacheHandler } from '../../runtime/cache/memory-cache-handler.js';
+import { RedisCacheHandler } from '../../runtime/cache/redis-cache-handler.js';
+import { adminClient, startOwnRedis, uniquePrefix } from './cache/support/redis-server.js';
 import { ISRHandler } from '../../runtime/isr-handler.js';
 import type { ISREvent } from '../../runtime/render/isr-events.js';
 import { TestClock } from './support/test-clock.js';
@@ -258,6 +260,48 @@ describe('isr.fastPath(app) over HTTP (Express 5, 127.0.0.1)', () => {
     } finally {
       await server.close();
       rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('answers Redis HITs (default settings) from the in-process copy without a round trip, coherent with another instance', async () => {
+    const redis = await startOwnRedis();
+    const admin = await adminClient(redis.url);
+    const keyPrefix = uniquePrefix('fast-path');
+    let peer: TestServer | undefined;
+    const redisGets = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+    try {
+      await start({ cache: new RedisCacheHandler({ url: redis.url, keyPrefix }) });
+      const peerCache = new RedisCacheHandler({ url: redis.url, keyPrefix });
+      peer = await startServer({ engine, cache: peerCache, invalidateSecretToken: 's3cret', now: clock.now }, false, { fastPath: true });
+      expect((await get('/blog/a')).headers['x-isr-cache']).toBe('MISS');
+      // The copy fills once the invalidation subscription holds; from then on a HIT sends Redis nothing.
+      let withoutRoundTrip = false;
+      for (let attempt = 0; attempt < 50 && !withoutRoundTrip; attempt++) {
+        const before = await redisGets();
+        const hit = await get('/blog/a');
+        expect([hit.headers['x-isr-cache'], byExpress(hit), renderNumber(hit.body.toString())]).toEqual(['HIT', false, 1]);
+        withoutRoundTrip = (await redisGets()) === before;
+        if (!withoutRoundTrip) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(withoutRoundTrip).toBe(true);
+      const invalidated = await fetch(`${peer.base}/api/invalidate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer s3cret' },
+        body: JSON.stringify({ urlsToInvalidate: ['/blog/a'] }),
+      });
+      expect(await invalidated.json()).toMatchObject({ invalidated: ['/blog/a'] });
+      // The peer's message drops this instance's copy: the next answers show the new render.
+      let seen = 1;
+      for (let attempt = 0; attempt < 100 && seen === 1; attempt++) {
+        seen = renderNumber((await get('/blog/a')).body.toString());
+        if (seen === 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(seen).toBe(2);
+    } finally {
+      await peer?.close();
+      await server.close();
+      await admin.quit();
+      await redis.dispose();
     }
   });
 

@@ -186,11 +186,16 @@ describe('RedisCacheHandler', () => {
     // Removed behind the handlers' back (no message): b still answers from its memory layer.
     await admin.del(new RedisKeyLayout(prefix).entryKey('/m'));
     expect((await b.get('/m'))?.headers['x-version']).toBe('1');
+    // The fast path's synchronous look: the copy's entry, and `undefined` (not `null`) for what only Redis can tell.
+    expect(b.peek('/m')?.headers['x-version']).toBe('1');
+    expect(b.peek('/never-read')).toBeUndefined();
+    expect(handler({ keyPrefix: prefix, memoryLayer: false }).peek('/m')).toBeUndefined();
 
     await a.set(makeEntry('/m', { version: 2 }));
     await waitFor(async () => (await b.get('/m'))?.headers['x-version'] === '2', 5_000, 'b to see version 2');
     await a.delete('/m');
     await waitFor(async () => (await b.get('/m')) === undefined, 5_000, 'b to see the delete');
+    expect(b.peek('/m')).toBeUndefined();
     await b.set(makeEntry('/n'));
     await a.clear();
     await waitFor(async () => (await b.get('/n')) === undefined, 5_000, 'b to see the clear');
