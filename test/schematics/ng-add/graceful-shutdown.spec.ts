@@ -106,8 +106,9 @@ describe('the graceful shutdown ng add writes (a real process)', () => {
       const admin = await adminClient(redis.url);
       const cache = new RedisCacheHandler({ url: redis.url, keyPrefix });
       try {
-        expect(await admin.keys(`${keyPrefix}l:*`)).toEqual([]);
-        expect(await admin.keys(`${keyPrefix}e:*`)).toHaveLength(BURST + 1);
+        // Key names as RedisKeyLayout writes them: `<prefix>{<bucket>}l:<key>` (locks), `e:` (entries).
+        expect(await admin.keys(`${keyPrefix}{*}l:*`)).toEqual([]);
+        expect(await admin.keys(`${keyPrefix}{*}e:*`)).toHaveLength(BURST + 1);
         await expectStored(cache, result.paths);
       } finally {
         await cache.close();
