@@ -38,7 +38,7 @@ function get(port, path) {
 async function startChild(config) {
   const child = fork(join(benchDir, 'stress-server.mjs'), [JSON.stringify(config)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...(process.env.STRESS_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.STRESS_CPU_PROF] : [])],
   });
   const crashes = [];
   const inbox = [];
