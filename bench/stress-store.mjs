@@ -11,8 +11,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const benchDir = new URL('.', import.meta.url).pathname;
-const [runtimeDir = join(benchDir, '../dist/runtime'), countArg = '2000', bytesArg = String(256 * 1024), batchArg = '32', compressArg = '0'] =
-  process.argv.slice(2);
+const [
+  runtimeDir = join(benchDir, '../dist/runtime'),
+  countArg = '2000',
+  bytesArg = String(256 * 1024),
+  batchArg = '32',
+  compressArg = '0',
+] = process.argv.slice(2);
 const { buildEntry } = await import(pathToFileURL(join(runtimeDir, 'cache/entry-builder.js')).href);
 const { MemoryCacheHandler } = await import(pathToFileURL(join(runtimeDir, 'cache/memory-cache-handler.js')).href);
 const [count, bytes, batch, compress] = [Number(countArg), Number(bytesArg), Number(batchArg), compressArg === '1'];

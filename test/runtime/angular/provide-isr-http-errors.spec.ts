@@ -35,10 +35,14 @@ describe('provideISR() counts failed HttpClient requests of a real Angular rende
   afterAll(() => new Promise<void>((resolve) => api.close(() => resolve())));
 
   async function render(path: string): Promise<Rendered> {
-    const { stdout } = await run(process.execPath, [join(__dirname, 'http-errors-app.mjs'), join(repo, 'dist/runtime'), `${origin}${path}`], {
-      cwd: repo,
-      timeout: 60_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [join(__dirname, 'http-errors-app.mjs'), join(repo, 'dist/runtime'), `${origin}${path}`],
+      {
+        cwd: repo,
+        timeout: 60_000,
+      },
+    );
     return JSON.parse(stdout.trim().split('\n').pop() as string) as Rendered;
   }
 
