@@ -119,11 +119,38 @@ function rssSection(results) {
     `| RSS after the last URL | ${fmtMiB(r.endRss)} |`,
     `| peak RSS (sampled every 50,000 URLs) | ${fmtMiB(r.peakRss)} |`,
     `| RSS after a forced GC | ${fmtMiB(r.afterGcRss)} |`,
+    ...(r.arrayBuffers === undefined
+      ? []
+      : [
+          `| after the GC: JS heap used / reserved | ${fmtMiB(r.heapUsed)} / ${fmtMiB(r.heapTotal)} |`,
+          `| after the GC: array buffers (page bytes) | ${fmtMiB(r.arrayBuffers)} |`,
+        ]),
     '',
+    ...rssComparison(results),
     '| URLs so far | RSS |',
     '| ---: | ---: |',
     samples,
   ].join('\n');
+}
+
+/** The control runs: the same bodies without ng-isr, and ng-isr with a small young generation. */
+function rssComparison(results) {
+  const runs = [
+    ['ng-isr, Node defaults', results.rss],
+    ['control: the same bodies in a bare `lru-cache` of 64 MiB, no ng-isr', results.rssBare],
+    ['ng-isr, `node --max-semi-space-size=1`', results.rssSmallYoung],
+  ].filter(([, run]) => run !== undefined);
+  if (runs.length < 2) return [];
+  const row = ([label, run]) =>
+    `| ${label} | ${fmtMiB(run.startRss)} | ${fmtMiB(run.peakRss)} | ${fmtMiB(run.afterGcRss)} | +${fmtMiB(run.afterGcRss - run.startRss)} | ${fmtMiB(run.heapUsed)} | ${fmtMiB(run.arrayBuffers)} |`;
+  return [
+    `The same ${fmtInt(results.rss.urls)} URLs in three processes (RSS over the idle baseline; the target is at most the cache bound + 32 MiB = +96 MiB):`,
+    '',
+    '| run | RSS before | peak RSS | RSS after GC | over baseline | JS heap used | array buffers |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.map(row),
+    '',
+  ];
 }
 
 /** How RSS moved once the cache was full (from the second sample on). */
