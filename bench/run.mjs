@@ -342,19 +342,31 @@ async function main() {
 
   // RSS after many distinct URLs: in-process ISRHandler + cheap engine, in its own process.
   log(`RSS after ${RSS_URLS} distinct URLs (bounded by ${RSS_SECONDS} s)`);
-  const probe = execFileSync(
-    process.execPath,
-    [
-      '--expose-gc',
-      join(benchDir, 'lib/rss-probe.mjs'),
-      join(repoDir, 'dist/runtime'),
-      results.itemPageFile,
-      String(RSS_URLS),
-      String(RSS_SECONDS),
-    ],
-    { encoding: 'utf8', timeout: (RSS_SECONDS + 60) * 1000, maxBuffer: 16 * 1024 * 1024 },
-  );
-  results.rss = JSON.parse(probe.trim().split('\n').pop());
+  // ng-isr with Node's defaults; the same bodies in a bare lru-cache (control: what Node itself keeps);
+  // ng-isr with a 1 MiB young generation (the flag docs/benchmarks.md discusses).
+  const rssProbe = (mode, flags = []) =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          '--expose-gc',
+          ...flags,
+          join(benchDir, 'lib/rss-probe.mjs'),
+          join(repoDir, 'dist/runtime'),
+          results.itemPageFile,
+          String(RSS_URLS),
+          String(RSS_SECONDS),
+          mode,
+        ],
+        { encoding: 'utf8', timeout: (RSS_SECONDS + 60) * 1000, maxBuffer: 16 * 1024 * 1024 },
+      )
+        .trim()
+        .split('\n')
+        .pop(),
+    );
+  results.rss = rssProbe('isr');
+  results.rssBare = rssProbe('bare');
+  results.rssSmallYoung = rssProbe('isr', ['--max-semi-space-size=1']);
   log(
     `  ${results.rss.urls} URLs in ${results.rss.seconds.toFixed(0)} s: RSS ${(results.rss.endRss / 2 ** 20).toFixed(0)} MiB (peak ${(results.rss.peakRss / 2 ** 20).toFixed(0)} MiB), cache ${results.rss.cacheEntries} entries`,
   );

@@ -133,11 +133,38 @@ function rssSection(results) {
     `| RSS after the last URL | ${fmtMiB(r.endRss)} |`,
     `| peak RSS (sampled every 50,000 URLs) | ${fmtMiB(r.peakRss)} |`,
     `| RSS after a forced GC | ${fmtMiB(r.afterGcRss)} |`,
+    ...(r.arrayBuffers === undefined
+      ? []
+      : [
+          `| after the GC: JS heap used / reserved | ${fmtMiB(r.heapUsed)} / ${fmtMiB(r.heapTotal)} |`,
+          `| after the GC: array buffers (page bytes) | ${fmtMiB(r.arrayBuffers)} |`,
+        ]),
     '',
+    ...rssComparison(results),
     '| URLs so far | RSS |',
     '| ---: | ---: |',
     samples,
   ].join('\n');
+}
+
+/** The control runs: the same bodies without ng-isr, and ng-isr with a small young generation. */
+function rssComparison(results) {
+  const runs = [
+    ['ng-isr, Node defaults', results.rss],
+    ['control: the same bodies in a bare `lru-cache` of 64 MiB, no ng-isr', results.rssBare],
+    ['ng-isr, `node --max-semi-space-size=1`', results.rssSmallYoung],
+  ].filter(([, run]) => run !== undefined);
+  if (runs.length < 2) return [];
+  const row = ([label, run]) =>
+    `| ${label} | ${fmtMiB(run.startRss)} | ${fmtMiB(run.peakRss)} | ${fmtMiB(run.afterGcRss)} | +${fmtMiB(run.afterGcRss - run.startRss)} | ${fmtMiB(run.heapUsed)} | ${fmtMiB(run.arrayBuffers)} |`;
+  return [
+    `The same ${fmtInt(results.rss.urls)} URLs in three processes (RSS over the idle baseline; the target is at most the cache bound + 32 MiB = +96 MiB):`,
+    '',
+    '| run | RSS before | peak RSS | RSS after GC | over baseline | JS heap used | array buffers |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.map(row),
+    '',
+  ];
 }
 
 /** How RSS moved once the cache was full (from the second sample on). */
@@ -162,6 +189,7 @@ function targets(results, memory, memoryBr, limit, limitBr, plain) {
     ...fastPathTargets(results.throughput),
     `| exactly 1 render per stampede | cold ${results.ngIsrStampede.cold.renders}, stale ${results.ngIsrStampede.stale.renders} | ${yes(stampedeOk)} |`,
     `| RSS bounded | ${fmtMiB(Math.min(...later))} – ${fmtMiB(Math.max(...later))} from 100,000 to ${fmtInt(results.rss.urls)} URLs | ${yes(bounded)} |`,
+    ...(results.rss.arrayBuffers === undefined ? [] : [rssTarget(results, yes)]),
   ].join('\n');
 }
 
@@ -207,6 +235,15 @@ function fastPathTargets(rows) {
     line('filesystem HIT ≥ 0.9× the Express limit', 'ng-isr HIT, filesystem', 0.9),
     line('Redis HIT (default settings) ≥ 0.8× the Express limit', 'ng-isr HIT, Redis', 0.8),
   ];
+}
+
+/** Issue #12: after the URLs, RSS (after a GC) at most the idle baseline + the cache bound + 32 MiB. */
+function rssTarget(results, yes) {
+  const over = (run) => run.afterGcRss - run.startRss;
+  const allowed = results.rss.maxBytes + 32 * MiB;
+  const small = results.rssSmallYoung ? `; +${fmtMiB(over(results.rssSmallYoung))} with \`--max-semi-space-size=1\`` : '';
+  const bare = results.rssBare ? ` (a bare \`lru-cache\` of the same bodies: +${fmtMiB(over(results.rssBare))})` : '';
+  return `| RSS ≤ idle + cache bound + 32 MiB (+${fmtMiB(allowed)}) | +${fmtMiB(over(results.rss))} after a GC with Node's defaults${bare}${small} | ${yes(over(results.rss) <= allowed)} |`;
 }
 
 /** Writes the Markdown page and the chart. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { buildEntry, compressVariants, etagOf, storableHeaders } from '../../runtime/cache/entry-builder.js';
+import { brotliDecompressSync, gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { brotliParamsFor, buildEntry, compressVariants, etagOf, storableHeaders } from '../../runtime/cache/entry-builder.js';
 import { whyNotStorable } from '../../runtime/render/cacheability.js';
 
 const html = Buffer.from(`<html><body><app-root ng-server-context="ssr">${'<p>hello world</p>'.repeat(100)}</app-root></body></html>`);
@@ -39,6 +39,25 @@ describe('stored entries', () => {
     // Truly incompressible bytes (a modular sequence compresses well): neither variant is kept.
     const random = randomBytes(2000);
     expect(await compressVariants(random)).toEqual({});
+  });
+
+  it('sizes the brotli window to the page and lowers the quality only for large pages', async () => {
+    const params = (length: number) => brotliParamsFor(length);
+    const { BROTLI_PARAM_LGWIN: lgwin, BROTLI_PARAM_QUALITY: quality } = zlibConstants;
+    expect(params(20_000)[lgwin]).toBe(16);
+    expect(params(20_000)[quality]).toBe(9);
+    expect(params(64 * 1024)[quality]).toBe(9);
+    expect(params(64 * 1024 + 1)[lgwin]).toBe(17);
+    expect(params(64 * 1024 + 1)[quality]).toBe(6);
+    expect(params(300 * 1024)[lgwin]).toBe(19);
+    expect(params(1024 ** 3)[lgwin]).toBe(24);
+    // A large page still round-trips through both variants, each smaller than the body.
+    const large = Buffer.from(Array.from({ length: 6000 }, (_, i) => `<p class="c${i % 13}">item ${i * 7919} of the list</p>`).join(''));
+    expect(large.length).toBeGreaterThan(128 * 1024);
+    const variants = await compressVariants(large);
+    expect(brotliDecompressSync(variants.br!).equals(large)).toBe(true);
+    expect(gunzipSync(variants.gzip!).equals(large)).toBe(true);
+    expect(variants.br!.length).toBeLessThan(large.length / 2);
   });
 
   it('derives a strong, content-based ETag', () => {

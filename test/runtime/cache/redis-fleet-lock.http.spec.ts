@@ -1,9 +1,9 @@
 import { RedisCacheHandler } from '../../../runtime/cache/redis-cache-handler';
 import { RedisKeyLayout } from '../../../runtime/cache/redis-key-layout';
 import { CapturingLogger } from '../../support/capturing-logger';
-import { renderNumber, TestEngine } from '../support/test-engine';
+import { GatedEngine } from '../support/gated-engine';
+import { renderNumber } from '../support/test-engine';
 import { startServer, type TestServer } from '../support/test-server';
-import { waitFor } from './cache-handler.contract';
 import { adminClient, startOwnRedis, uniquePrefix, type TestRedis } from './support/redis-server';
 jest.setTimeout(30_000);
 
@@ -13,13 +13,13 @@ const RENDER_TIMEOUT_MS = 20_000;
 
 interface Instance {
   server: TestServer;
-  engine: TestEngine;
+  engine: GatedEngine;
   cache: RedisCacheHandler;
 }
 
 async function startInstance(url: string, keyPrefix: string): Promise<Instance> {
   const cache = new RedisCacheHandler({ url, keyPrefix, logger: new CapturingLogger() });
-  const engine = new TestEngine();
+  const engine = new GatedEngine();
   engine.route('/page', { revalidate: 60, delayMs: 50 }).route('/slow', { revalidate: 60, delayMs: 4 * LOCK_TTL_MS });
   const server = await startServer({
     engine,
@@ -67,7 +67,8 @@ describe('fleet locks on a real private redis-server: short TTL, renewed while r
           (response) => response.text(),
           () => '',
         );
-        await waitFor(async () => (await admin.exists(new RedisKeyLayout(prefix).lockKey('/crash'))) === 1, 5_000, "a's lock");
+        await a.engine.startedRenders('/crash');
+        expect(await admin.exists(new RedisKeyLayout(prefix).lockKey('/crash'))).toBe(1);
         expect(await admin.pTTL(new RedisKeyLayout(prefix).lockKey('/crash'))).toBeLessThanOrEqual(LOCK_TTL_MS);
         // a "crashes": its Redis connection is gone, so it neither renews nor releases its lock.
         await a.cache.close();
@@ -85,19 +86,24 @@ describe('fleet locks on a real private redis-server: short TTL, renewed while r
   it('a live holder renews its lock: a render four TTLs long is not rendered again by a waiter', () =>
     withFleet(async (a, b, prefix) => {
       const admin = await adminClient(redis.url);
-      const first = get(a, '/slow');
-      await waitFor(async () => (await admin.exists(new RedisKeyLayout(prefix).lockKey('/slow'))) === 1, 5_000, "a's lock");
-      const second = await get(b, '/slow');
-      const firstAnswer = await first;
-      expect(firstAnswer.cache).toBe('MISS');
-      // b waited for a's page (renewed lock) instead of taking the lock after one TTL and rendering.
-      expect(['MISS', 'HIT']).toContain(second.cache);
-      expect(renderNumber(second.body)).toBe(1);
-      expect(second.ms).toBeGreaterThan(2 * LOCK_TTL_MS);
-      expect(second.body).toBe(firstAnswer.body);
-      expect(a.engine.renders('/slow') + b.engine.renders('/slow')).toBe(1);
-      // The renewal timer stopped with the render and the lock was released.
-      expect(await admin.exists(new RedisKeyLayout(prefix).lockKey('/slow'))).toBe(0);
-      await admin.quit();
+      try {
+        const first = get(a, '/slow');
+        // The lock is taken before the render starts: wait for that event, not for a deadline.
+        await a.engine.startedRenders('/slow');
+        expect(await admin.exists(new RedisKeyLayout(prefix).lockKey('/slow'))).toBe(1);
+        const second = await get(b, '/slow');
+        const firstAnswer = await first;
+        expect(firstAnswer.cache).toBe('MISS');
+        // b waited for a's page (renewed lock) instead of taking the lock after one TTL and rendering.
+        expect(['MISS', 'HIT']).toContain(second.cache);
+        expect(renderNumber(second.body)).toBe(1);
+        expect(second.ms).toBeGreaterThan(2 * LOCK_TTL_MS);
+        expect(second.body).toBe(firstAnswer.body);
+        expect(a.engine.renders('/slow') + b.engine.renders('/slow')).toBe(1);
+        // The renewal timer stopped with the render and the lock was released.
+        expect(await admin.exists(new RedisKeyLayout(prefix).lockKey('/slow'))).toBe(0);
+      } finally {
+        await admin.quit();
+      }
     }));
 });

@@ -1,6 +1,7 @@
 import { CapturingLogger } from '../../support/capturing-logger';
 import { RedisCacheHandler, type RedisCacheHandlerOptions } from '../../../runtime/cache/redis-cache-handler';
 import type { ISREvent } from '../../../runtime/render/isr-events';
+import { GatedEngine } from '../support/gated-engine';
 import { renderNumber, TestEngine } from '../support/test-engine';
 import { postInvalidate } from '../support/invalidate-client';
 import { startServer, type TestServer } from '../support/test-server';
@@ -29,7 +30,7 @@ async function startInstance(
 ): Promise<Instance> {
   const cacheLog = new CapturingLogger();
   const cache = new RedisCacheHandler({ url, keyPrefix, logger: cacheLog, ...options });
-  const engine = new TestEngine();
+  const engine = new GatedEngine();
   const server = await startServer({
     engine,
     cache,
@@ -51,7 +52,7 @@ function routes(engine: TestEngine): void {
     .route('/blog/a', { revalidate: 60, tags: ['posts'] })
     .route('/blog/b', { revalidate: 60, tags: ['posts'] })
     .route('/about', { revalidate: 0 })
-    .route('/slow', { revalidate: 1, delayMs: 300 });
+    .route('/slow', { revalidate: 60 });
 }
 
 describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-server)', () => {
@@ -117,8 +118,12 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
     await get(a, '/slow');
     // Make the shared entry stale, as time passing would.
     const entry = await a.cache.get('/slow');
-    await a.cache.set({ ...entry!, createdAt: Date.now() - 60_000 });
+    await a.cache.set({ ...entry!, createdAt: Date.now() - 120_000 });
 
+    // The regeneration is held until every request has been answered: no timing window decides
+    // whether a request sees the old page (STALE) or the new one.
+    a.engine.hold('/slow');
+    b.engine.hold('/slow');
     const since = [a.server.events.length, b.server.events.length];
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => get(i % 2 === 0 ? a : b, '/slow')));
     for (const response of responses) {
@@ -126,6 +131,8 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
       expect(response.cache).toBe('STALE');
       expect(renderNumber(response.body)).toBe(1);
     }
+    a.engine.open('/slow');
+    b.engine.open('/slow');
     // Exactly one instance regenerates; wait for its result to land, then for both to settle.
     const isStore = (event: ISREvent): boolean => event.type === 'store' && event.key === '/slow';
     await Promise.race([a.server.waitForEvent(isStore, since[0]), b.server.waitForEvent(isStore, since[1])]);
@@ -137,7 +144,7 @@ describe('a fleet of two ISRHandlers sharing Redis (real Express + real redis-se
     );
     expect(stored).toHaveLength(1);
     const fresh = await get(a, '/slow');
-    expect([fresh.cache, fresh.body.includes('render #')]).toEqual(['HIT', true]);
+    expect([fresh.cache, renderNumber(fresh.body)]).toEqual(['HIT', 2]);
   });
 
   /** Runs `body` with two instances of different builds on one fresh prefix, then stops them. */
