@@ -15,7 +15,7 @@ jest.setTimeout(30_000); // the outage test waits up to 10 s twice for the insta
  */
 interface Instance {
   server: TestServer;
-  engine: TestEngine;
+  engine: GatedEngine;
   cache: RedisCacheHandler;
   cacheLog: CapturingLogger;
 }
