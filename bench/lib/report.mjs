@@ -341,8 +341,10 @@ ${throughputTable(results)}
   through \`isr.fastPath(app)\`); the only edits are the cache tier chosen by an environment variable
   and the \`middleware only\` switch (\`MemoryCacheHandler\`,
   \`FileSystemCacheHandler\` with its default hot-entry memory layer, \`RedisCacheHandler\` against
-  the Redis on 127.0.0.1 with its defaults, i.e. one Redis round trip per HIT; "+ memoryLayer":
-  \`memoryLayer: { maxBytes: 32 MiB }\`, the in-process copy kept coherent by pub/sub).
+  the Redis on 127.0.0.1 with its defaults, i.e. with its in-process copy (32 MiB, kept coherent by
+  pub/sub; a HIT makes no round trip); "+ memoryLayer": the same copy set explicitly; "Redis Cluster":
+  a 3-master cluster the benchmark starts, with the default copy, and without it
+  (\`memoryLayer: false\`: one round trip per HIT).
 - ${rxNote}
 
 ## Renders caused by 100 concurrent requests
