@@ -1,10 +1,11 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from 'redis';
 import { freePort } from '../../../support/free-port';
+import { killRedisServer, spawnRedisServer } from './redis-server';
 
 const run = promisify(execFile);
 
@@ -37,32 +38,20 @@ export async function startOwnRedisCluster(): Promise<TestRedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'ng-isr-redis-cluster-'));
   const nodes: ClusterNode[] = [];
   for (let i = 0; i < 3; i++) nodes.push({ port: await freePort(), busPort: await freePort() });
-  const launch = (node: ClusterNode): Promise<void> =>
-    new Promise((resolve, reject) => {
-      // prettier-ignore
-      const args = [
-        '--port', String(node.port), '--cluster-port', String(node.busPort), '--bind', '127.0.0.1',
-        '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${node.port}.conf`), '--dir', dir,
-        '--cluster-node-timeout', '2000', '--cluster-require-full-coverage', 'no',
-        '--save', '', '--appendonly', 'no',
-      ];
-      const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      node.child = started;
-      let output = '';
-      started.once('error', (error) => reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`)));
-      started.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-      started.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (/ready to accept connections/i.test(output)) resolve();
-      });
-    });
+  const launch = async (node: ClusterNode): Promise<void> => {
+    // prettier-ignore
+    const args = [
+      '--port', String(node.port), '--cluster-port', String(node.busPort), '--bind', '127.0.0.1',
+      '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${node.port}.conf`), '--dir', dir,
+      '--cluster-node-timeout', '2000', '--cluster-require-full-coverage', 'no',
+      '--save', '', '--appendonly', 'no',
+    ];
+    node.child = await spawnRedisServer(args);
+  };
   const kill = async (node: ClusterNode): Promise<void> => {
     const running = node.child;
     node.child = undefined;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
+    await killRedisServer(running);
   };
   const dispose = async (): Promise<void> => {
     await Promise.all(nodes.map(kill));

@@ -16,6 +16,28 @@ export interface TestRedis {
   signal?(signal: NodeJS.Signals): void;
 }
 
+/** Starts `redis-server` with `args`; resolves with the process once it accepts connections. */
+export function spawnRedisServer(args: string[]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    started.once('error', (error) => reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`)));
+    started.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+    started.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/ready to accept connections/i.test(output)) resolve(started);
+    });
+  });
+}
+
+/** SIGKILL (an outage, not a graceful shutdown) and waits for the exit; nothing when it is not running. */
+export async function killRedisServer(running: ChildProcess | undefined): Promise<void> {
+  if (!running || running.exitCode !== null || running.signalCode !== null) return;
+  const exited = new Promise((resolve) => running.once('exit', resolve));
+  running.kill('SIGKILL');
+  await exited;
+}
+
 /**
  * A private `redis-server` on a free port, without persistence (`--save '' --appendonly no`).
  * Resolves once the server logs that it accepts connections.
@@ -23,27 +45,13 @@ export interface TestRedis {
 export async function startOwnRedis(): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const launch = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child = started;
-      let output = '';
-      started.once('error', (error) => reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`)));
-      started.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-      started.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (/ready to accept connections/i.test(output)) resolve();
-      });
-    });
+  const launch = async (): Promise<void> => {
+    child = await spawnRedisServer(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  };
   const stop = async (): Promise<void> => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
+    await killRedisServer(running);
   };
   await launch();
   const signal = (name: NodeJS.Signals): void => {
