@@ -2,7 +2,7 @@
 // server wired exactly like the generated lines (cut out of the golden file), the package's built
 // ISRHandler, a slow engine and the filesystem or Redis tier. SIGTERM lands during a burst of cold
 // renders and a background regeneration. Requires `npm run build` (dist/runtime).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileSystemCacheHandler } from '../../../runtime/cache/filesystem-cache-handler';
 import { RedisCacheHandler } from '../../../runtime/cache/redis-cache-handler';
@@ -16,7 +16,10 @@ jest.setTimeout(60_000);
 
 const BURST = 12;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
-const work = mkdtempSync(join(resolve(__dirname, '../../../.cache'), 'shutdown-'));
+// .cache/ is made by whichever spec runs first: on a clean clone this one may be first.
+const cacheDir = resolve(__dirname, '../../../.cache');
+mkdirSync(cacheDir, { recursive: true });
+const work = mkdtempSync(join(cacheDir, 'shutdown-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /**
