@@ -4,8 +4,8 @@
 //   100 KB page; middleware only) | @rx-angular/isr HIT
 // plus renders per 100 concurrent requests (cold and stale), RSS after 1,000,000 distinct URLs
 // with a 64 MiB cache, and the time to invalidate 1,000 cached URLs. Writes docs/benchmarks.md
-// and docs/benchmarks.svg. Servers run in their own processes; autocannon runs here.
-import autocannon from 'autocannon';
+// and docs/benchmarks.svg. Servers run in their own processes; the load comes from wrk when it is
+// installed (bench/lib/load.mjs says why), else from autocannon in this process.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { APP_NAME, ANGULAR_VERSION, RX_ANGULAR_ISR_VERSION, apps, prepareApps, serverEntry } from './lib/apps.mjs';
 import { freePort, log, startServer } from './lib/exec.mjs';
 import { get, postJson, settledRenders } from './lib/http.mjs';
+import { load, loadClient } from './lib/load.mjs';
 import { startRedisCluster } from './lib/redis-cluster.mjs';
 import { writeReport } from './lib/report.mjs';
 
@@ -48,8 +49,10 @@ function machine() {
   };
 }
 
-async function cannon(url, headers, duration) {
-  return autocannon({ url, headers, connections: CONNECTIONS, duration, pipelining: 1 });
+const CLIENT = loadClient();
+
+function cannon(url, headers, duration) {
+  return load(CLIENT, url, headers, CONNECTIONS, duration);
 }
 
 /** Warm-up run, then the measured run; checks the answers and counts renders when it can. */
@@ -68,12 +71,12 @@ async function measure(label, server, origin, headers, { expectCache, countRende
   const after = countRenders ? await settledRenders(origin, 300) : undefined;
   const row = {
     label,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    requests: result.total,
     non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    errors: result.errors,
     rssBytes,
     bodyBytes: probe.body.length,
     encoding: probe.headers['content-encoding'] ?? 'identity',
@@ -379,7 +382,7 @@ async function main() {
     app: APP_NAME,
     ngIsr: JSON.parse(readFileSync(join(repoDir, 'package.json'), 'utf8')).version,
   };
-  results.settings = { durationS: DURATION_S, warmupS: WARMUP_S, connections: CONNECTIONS, rounds: ROUNDS };
+  results.settings = { durationS: DURATION_S, warmupS: WARMUP_S, connections: CONNECTIONS, rounds: ROUNDS, client: CLIENT };
   results.elapsedS = (Date.now() - started) / 1000;
   results.machine.loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   writeFileSync(join(benchDir, '.work/results.json'), JSON.stringify(results, null, 2));

@@ -69,7 +69,7 @@ function throughputTable(results) {
     const errors = row.non2xx + row.errors > 0 ? ` (${row.non2xx} non-2xx, ${row.errors} errors)` : '';
     const answeredBy = row.group === 'ng-isr' ? (row.viaExpress ? 'Express router' : 'fast path') : '';
     lines.push(
-      `| ${row.label}${errors} | ${answeredBy} | ${fmtInt(row.rps)} | ${row.p50} ms | ${row.p99} ms | ${fmtMiB(row.rssBytes)} | ` +
+      `| ${row.label}${errors} | ${answeredBy} | ${fmtInt(row.rps)} | ${fmtMs(row.p50)} ms | ${fmtMs(row.p99)} ms | ${fmtMiB(row.rssBytes)} | ` +
         `${fmtInt(row.bodyBytes)} B ${row.encoding} | ${row.renders ?? 'n/a'} | ` +
         `${row === limit ? '1.00× (is the limit)' : limit ? fmtRatio(row.rps / limit.rps) : 'n/a'} | ` +
         `${row === bare ? '1.00× (is the limit)' : bare ? fmtRatio(row.rps / bare.rps) : 'n/a'} | ${fmtRatio(row.rps / plain.rps)} | ` +
@@ -247,6 +247,22 @@ function rssTarget(results, yes) {
 }
 
 /** Writes the Markdown page and the chart. */
+/** Milliseconds: whole numbers as they are (autocannon), wrk's microsecond figures to 0.1 ms. */
+function fmtMs(ms) {
+  return Number.isInteger(ms) ? String(ms) : ms.toFixed(1);
+}
+
+/** The load generator of this run (results written before the choice was recorded used autocannon). */
+function clientName(results) {
+  return results.settings.client === 'wrk' ? '`wrk` (one thread)' : 'autocannon';
+}
+
+function clientWhere(results) {
+  return results.settings.client === 'wrk'
+    ? '`wrk` runs as a process of its own.'
+    : "autocannon runs in the benchmark's process.";
+}
+
 export function writeReport(results, docsDir) {
   const rows = results.throughput;
   const m = results.machine;
@@ -314,10 +330,10 @@ point.
 
 The same page (\`${'/bench'}\`: the app shell of \`ng new\` plus a list of 40 articles, route
 \`data: { revalidate: 3600 }\`) of the same Angular ${results.versions.angular} app (\`ng new --ssr\`,
-\`AngularNodeAppEngine\`), requested by autocannon with ${results.settings.connections} connections for
+\`AngularNodeAppEngine\`), requested by ${clientName(results)} with ${results.settings.connections} connections for
 ${results.settings.durationS} s after a ${results.settings.warmupS} s warm-up, over 127.0.0.1. Each server
 runs in its own process (all of them started before the first measurement, idle while others are
-measured); autocannon runs in the benchmark's process. Every scenario ran once per round, in
+measured); ${clientWhere(results)} Every scenario ran once per round, in
 ${results.settings.rounds} rounds one after another, so that changes in the machine's load hit all
 scenarios alike; the table and the chart show each scenario's best round, and the last column
 lists every round. "× the limit" compares with
@@ -390,7 +406,10 @@ ${invalidationTable(results)}
   \`BENCH_INVALIDATE_URLS\` change the run's size; \`BENCH_RX_INVALIDATION=1\` also times
   @rx-angular/isr's invalidation (it renders the pages one after another, which adds minutes).
 - Results of this run as JSON: \`bench/.work/results.json\` (not committed).
-- p50/p99 are autocannon's latency percentiles (whole milliseconds). RSS is the server process's
+- p50/p99 are ${clientName(results)}'s latency percentiles (milliseconds). The load client is \`wrk\` when it is
+  installed (\`apt-get install wrk\`; \`BENCH_CLIENT=autocannon\` forces the other): on 2 cores a client in
+  JavaScript costs about as much CPU per request as the server it measures, so it, not the server,
+  sets the limit of the fastest rows and every ratio between them shrinks towards 1. RSS is the server process's
   resident set size (\`/proc/<pid>/status\`) right after the measured run.
 `;
   writeFileSync(join(docsDir, 'benchmarks.md'), md);
