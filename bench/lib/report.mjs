@@ -258,9 +258,7 @@ function clientName(results) {
 }
 
 function clientWhere(results) {
-  return results.settings.client === 'wrk'
-    ? '`wrk` runs as a process of its own.'
-    : "autocannon runs in the benchmark's process.";
+  return results.settings.client === 'wrk' ? '`wrk` runs as a process of its own.' : "autocannon runs in the benchmark's process.";
 }
 
 export function writeReport(results, docsDir) {
