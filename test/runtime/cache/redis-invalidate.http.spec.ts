@@ -54,6 +54,24 @@ async function get(instance: Instance, path: string) {
   return { cache: response.headers.get('x-isr-cache'), by: response.headers.get('x-rendered-by'), body: await response.text() };
 }
 
+/**
+ * Resolves once `instance`'s in-process copy of the page is gone or `settled` (bounded): a peer's
+ * store reaches the copy by pub/sub, a moment after the store itself has resolved.
+ */
+async function copySettled(instance: Instance, settled: (entry: CacheEntry) => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const copy = instance.cache.peek('@build-1|/post');
+    if (copy === undefined || settled(copy)) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the in-process copy of /post still holds the old page after 5 s (rendered by ${copy.headers['x-rendered-by']})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function invalidate(instance: Instance, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   return (await postInvalidate(instance.server.base, TOKEN, body)).json;
 }
@@ -107,6 +125,7 @@ describe('invalidation while a peer renders the page (two ISRHandlers on one rea
     await waiting;
     a.engine.open('/post');
     expect(await answer).toMatchObject({ invalidated: ['/post'], failed: {}, stale: [] });
+    await copySettled(a, (entry) => entry.headers['x-rendered-by'] === 'b');
     const after = await get(a, '/post');
     expect([after.cache, after.by, renderNumber(after.body)]).toEqual(['HIT', 'b', 1]);
   });
@@ -128,6 +147,7 @@ describe('invalidation while a peer renders the page (two ISRHandlers on one rea
     const stale = await get(a, '/post');
     expect([stale.cache, stale.by, renderNumber(stale.body)]).toEqual(['STALE', 'a', 1]);
     await a.server.waitForEvent((event) => event.type === 'store' && event.key === '/post', since);
+    await copySettled(b, (entry) => renderNumber(entry.body.toString('utf8')) === 2);
     const fresh = await get(b, '/post');
     expect([fresh.cache, fresh.by, renderNumber(fresh.body)]).toEqual(['HIT', 'a', 2]);
   });
