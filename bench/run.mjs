@@ -51,7 +51,7 @@ function machine() {
 
 const CLIENT = loadClient();
 
-function cannon(url, headers, duration) {
+function generateLoad(url, headers, duration) {
   return load(CLIENT, url, headers, CONNECTIONS, duration);
 }
 
@@ -64,9 +64,9 @@ async function measure(label, server, origin, headers, { expectCache, countRende
         `${expectCache ? ` (expected ${expectCache})` : ''}; server output:\n${server.output().slice(-2_000)}`,
     );
   }
-  await cannon(`${origin}${path}`, headers, WARMUP_S);
+  await generateLoad(`${origin}${path}`, headers, WARMUP_S);
   const before = countRenders ? await settledRenders(origin, 300) : undefined;
-  const result = await cannon(`${origin}${path}`, headers, DURATION_S);
+  const result = await generateLoad(`${origin}${path}`, headers, DURATION_S);
   const rssBytes = server.rssBytes();
   const after = countRenders ? await settledRenders(origin, 300) : undefined;
   const row = {

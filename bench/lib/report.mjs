@@ -246,7 +246,6 @@ function rssTarget(results, yes) {
   return `| RSS ≤ idle + cache bound + 32 MiB (+${fmtMiB(allowed)}) | +${fmtMiB(over(results.rss))} after a GC with Node's defaults${bare}${small} | ${yes(over(results.rss) <= allowed)} |`;
 }
 
-/** Writes the Markdown page and the chart. */
 /** Milliseconds: whole numbers as they are (autocannon), wrk's microsecond figures to 0.1 ms. */
 function fmtMs(ms) {
   return Number.isInteger(ms) ? String(ms) : ms.toFixed(1);
@@ -257,10 +256,12 @@ function clientName(results) {
   return results.settings.client === 'wrk' ? '`wrk` (one thread)' : 'autocannon';
 }
 
+/** Where the load client ran, for the method paragraph. */
 function clientWhere(results) {
   return results.settings.client === 'wrk' ? '`wrk` runs as a process of its own.' : "autocannon runs in the benchmark's process.";
 }
 
+/** Writes the Markdown page and the chart. */
 export function writeReport(results, docsDir) {
   const rows = results.throughput;
   const m = results.machine;
